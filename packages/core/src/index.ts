@@ -1,4 +1,12 @@
 export * from './dtype.js';
 export * from './backend.js';
+export * from './shape.js';
 export * from './registry.js';
 export * from './kernel.js';
+export { Tensor, type TapeNode } from './tensor.js';
+export { runKernel, registerGradient, getGradient, noGrad, isGradEnabled, type GradFunc } from './engine.js';
+export * from './ops/index.js';
+export * from './autograd.js';
+export { HostBackend, registerHostBackend, HOST_KERNEL_NAMES } from './host-backend.js';
+export { referencePrimitives, UNARY_FUNCS, BINARY_FUNCS } from './reference/primitives.js';
+import './reference/register.js';

@@ -8,7 +8,10 @@ export interface TensorInfo {
   readonly dtype: DType;
 }
 
-export type KernelFunc = (inputs: readonly TensorInfo[], attrs: Record<string, unknown>, backend: Backend) => TensorInfo[];
+export type KernelAttrs = Record<string, unknown>;
+
+/** A kernel computes one output from already-validated inputs; it knows nothing of autograd. */
+export type KernelFunc = (inputs: readonly TensorInfo[], attrs: KernelAttrs, backend: Backend) => TensorInfo;
 
 /** Kernels are keyed by (kernel, backend), as in tfjs. '*' serves every backend (metadata-only kernels like Reshape). */
 const kernels = new Map<string, KernelFunc>();

@@ -1,0 +1,61 @@
+import type { BinaryOp, UnaryOp } from '../backend.js';
+import { runKernel } from '../engine.js';
+import { broadcastShapes, formatShape } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { scalarLike } from './creation.js';
+import { assertFloat, assertSameDtype } from './validate.js';
+
+/** A tensor or a plain number (taken in the other operand's dtype and backend). */
+export type TensorLike = Tensor | number;
+
+function unary(op: UnaryOp) {
+  return (x: Tensor): Tensor => {
+    assertFloat(op, 'x', x);
+    return runKernel('Unary', [x], { op });
+  };
+}
+
+export const neg = unary('neg');
+export const exp = unary('exp');
+export const log = unary('log');
+export const sqrt = unary('sqrt');
+export const abs = unary('abs');
+export const sign = unary('sign');
+export const square = unary('square');
+export const reciprocal = unary('reciprocal');
+export const sigmoid = unary('sigmoid');
+export const tanh = unary('tanh');
+export const relu = unary('relu');
+export const silu = unary('silu');
+export const softplus = unary('softplus');
+/** 1 where x > 0, else 0 (the derivative of relu). */
+export const step = unary('step');
+export const sin = unary('sin');
+export const cos = unary('cos');
+
+function binary(op: BinaryOp) {
+  return (a: TensorLike, b: TensorLike): Tensor => {
+    if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError(`${op}: at least one of 'a', 'b' must be a Tensor`);
+    const ta = a instanceof Tensor ? a : scalarLike(b as Tensor, a);
+    const tb = b instanceof Tensor ? b : scalarLike(ta, b);
+    assertFloat(op, 'a', ta);
+    assertFloat(op, 'b', tb);
+    assertSameDtype(op, ta, tb);
+    if (!broadcastShapes(ta.shape, tb.shape)) {
+      throw new RangeError(`${op}: shapes ${formatShape(ta.shape)} ('a') and ${formatShape(tb.shape)} ('b') do not broadcast`);
+    }
+    return runKernel('Binary', [ta, tb], { op });
+  };
+}
+
+export const add = binary('add');
+export const sub = binary('sub');
+export const mul = binary('mul');
+export const div = binary('div');
+export const pow = binary('pow');
+export const maximum = binary('maximum');
+export const minimum = binary('minimum');
+/** 1 where a == b, else 0 (not differentiable). */
+export const equal = binary('equal');
+/** 1 where a > b, else 0 (not differentiable). */
+export const greater = binary('greater');
