@@ -10,3 +10,4 @@ export * from './autograd.js';
 export { HostBackend, registerHostBackend, HOST_KERNEL_NAMES } from './host-backend.js';
 export { referencePrimitives, UNARY_FUNCS, BINARY_FUNCS } from './reference/primitives.js';
 import './reference/register.js';
+export * from './random.js';

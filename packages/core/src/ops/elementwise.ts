@@ -8,12 +8,13 @@ import { assertFloat, assertSameDtype } from './validate.js';
 /** A tensor or a plain number (taken in the other operand's dtype and backend). */
 export type TensorLike = Tensor | number;
 
-function unary(op: UnaryOp) {
-  return (x: Tensor): Tensor => {
-    assertFloat(op, 'x', x);
-    return runKernel('Unary', [x], { op });
-  };
+/** Applies a unary op by name (the named exports below are the usual entry points). */
+export function runUnary(op: UnaryOp, x: Tensor): Tensor {
+  assertFloat(op, 'x', x);
+  return runKernel('Unary', [x], { op });
 }
+
+const unary = (op: UnaryOp) => (x: Tensor) => runUnary(op, x);
 
 export const neg = unary('neg');
 export const exp = unary('exp');
@@ -33,8 +34,9 @@ export const step = unary('step');
 export const sin = unary('sin');
 export const cos = unary('cos');
 
-function binary(op: BinaryOp) {
-  return (a: TensorLike, b: TensorLike): Tensor => {
+/** Applies a broadcasting binary op by name. */
+export function runBinary(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  {
     if (!(a instanceof Tensor) && !(b instanceof Tensor)) throw new TypeError(`${op}: at least one of 'a', 'b' must be a Tensor`);
     const ta = a instanceof Tensor ? a : scalarLike(b as Tensor, a);
     const tb = b instanceof Tensor ? b : scalarLike(ta, b);
@@ -45,8 +47,10 @@ function binary(op: BinaryOp) {
       throw new RangeError(`${op}: shapes ${formatShape(ta.shape)} ('a') and ${formatShape(tb.shape)} ('b') do not broadcast`);
     }
     return runKernel('Binary', [ta, tb], { op });
-  };
+  }
 }
+
+const binary = (op: BinaryOp) => (a: TensorLike, b: TensorLike) => runBinary(op, a, b);
 
 export const add = binary('add');
 export const sub = binary('sub');

@@ -8,3 +8,4 @@ export * from './reduce.js';
 export * from './matmul.js';
 export * from './indexing.js';
 export { unbroadcast } from './gradients.js';
+export * from './validate.js';
