@@ -11,7 +11,7 @@
  * The state (engine words plus the cached spare normal) round-trips through `getState()` /
  * `Rng.fromState()` and is plain JSON, so a checkpoint can store it.
  */
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { mersenne, mersenneFromState } from 'pure-rand/generator/mersenne';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
 
@@ -73,9 +73,18 @@ export class Rng {
   constructor(seed: number, algorithm: RngAlgorithm = 'xoroshiro128plus') {
     checkSeed(seed);
     this.algorithm = algorithm;
-    // pure-rand takes a signed 32-bit seed; MT19937's init_genrand only uses the low 32 bits,
-    // so `seed | 0` gives NumPy's seeding for 'mt19937-numpy'.
-    this.gen = algorithm === 'mt19937-numpy' ? mersenne(seed | 0) : xoroshiro128plus(seed | 0);
+    if (algorithm === 'mt19937-numpy') {
+      // MT19937's init_genrand(seed), exactly NumPy's legacy seeding for an integer seed.
+      this.gen = mersenne(seed | 0);
+    } else if (algorithm === 'xoroshiro128plus') {
+      // pure-rand's xoroshiro128plus(seed) starts from (−1, ~seed, seed, 0): the first outputs of
+      // nearby seeds are then nearly equal. Fill the 128-bit state from a hash of the seed instead.
+      const words: number[] = [];
+      for (let k = 1; k <= 4; k++) words.push(fmix32((seed + Math.imul(k, 0x9e3779b9)) >>> 0) | 0);
+      this.gen = xoroshiro128plusFromState(words);
+    } else {
+      throw new Error(`unknown RNG algorithm ${String(algorithm)}`);
+    }
   }
 
   static fromState(state: RngState): Rng {
@@ -161,11 +170,14 @@ export class Rng {
       throw new RangeError(`integer(n) needs an integer 1 ≤ n ≤ 2^32, got ${n}`);
     }
     if (n === 1) return 0;
-    const limit = 4294967296 - (4294967296 % n); // largest multiple of n ≤ 2^32
+    // Rejection keeps it unbiased; dividing (not `x % n`) uses the high bits, since the low bits of
+    // xoroshiro128+ are its weakest.
+    const bucket = Math.floor(4294967296 / n); // n·bucket ≤ 2^32
+    const limit = bucket * n;
     let x: number;
     do x = this.nextUint32();
     while (x >= limit);
-    return x % n;
+    return Math.floor(x / bucket);
   }
 
   /** Uniform integer in [low, high] (inclusive). */

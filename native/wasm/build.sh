@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the WebAssembly binding of the equigraph C++ kernels.
+#
+# One kernel source, two bindings: this compiles native/src/*.cpp exactly as
+# the N-API binding does (only -DEG_NO_THREADS differs) and links them into
+# emscripten modules under packages/wasm/dist-wasm/:
+#   equigraph-wasm.cjs   CommonJS, SINGLE_FILE, synchronous instantiation
+#                        (node, web worker; what the Node loader require()s)
+#   equigraph-wasm.mjs   ES module, SINGLE_FILE, asynchronous instantiation,
+#                        web/worker only (for browser bundlers via initWasm())
+#
+# Environment:
+#   EG_WASM_SRC   directory of kernel sources (default: native/src)
+#   EG_WASM_OUT   output directory (default: packages/wasm/dist-wasm)
+#   EM_CACHE      emscripten cache; when unset and the default cache is not
+#                 writable, the default one is used read-only (EM_FROZEN_CACHE)
+#   EMXX          compiler (default: em++)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+src="${EG_WASM_SRC:-$root/native/src}"
+out="${EG_WASM_OUT:-$root/packages/wasm/dist-wasm}"
+obj="$out/obj"
+emxx="${EMXX:-em++}"
+
+if ! command -v "$emxx" >/dev/null 2>&1; then
+  echo "build.sh: '$emxx' not found; install emscripten (Debian: apt-get install emscripten) or set EMXX" >&2
+  exit 1
+fi
+
+# Debian's emscripten 3.1.6 runs acorn-based JS passes at -O2 and up.
+if [ -d /usr/share/nodejs ]; then
+  export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+fi
+
+# The emscripten cache must be writable unless frozen.
+if [ -z "${EM_CACHE:-}" ]; then
+  default_cache="$(em-config CACHE 2>/dev/null || true)"
+  if [ -d "$default_cache" ] && [ ! -w "$default_cache" ]; then
+    export EM_FROZEN_CACHE=1
+  fi
+fi
+
+shopt -s nullglob
+sources=("$src"/*.cpp "$here"/*.cpp)
+shopt -u nullglob
+if [ "${#sources[@]}" -eq 0 ]; then
+  echo "build.sh: no C++ sources in $src" >&2
+  exit 1
+fi
+
+rm -rf "$obj"
+mkdir -p "$obj"
+cxxflags=(-std=c++17 -O3 -msimd128 -DEG_NO_THREADS -DNDEBUG -I"$root/native/include" -I"$src")
+
+# Compile (in parallel, one job per core), then link twice from the same objects.
+jobs="$(nproc 2>/dev/null || echo 2)"
+objects=()
+pids=()
+for f in "${sources[@]}"; do
+  base="$(basename "$f" .cpp)"
+  [ "$(dirname "$f")" = "$here" ] && base="glue_$base"
+  o="$obj/$base.o"
+  objects+=("$o")
+  "$emxx" "${cxxflags[@]}" -c "$f" -o "$o" &
+  pids+=($!)
+  if [ "${#pids[@]}" -ge "$jobs" ]; then
+    wait "${pids[0]}"
+    pids=("${pids[@]:1}")
+  fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+fns=(eg_last_error eg_set_num_threads eg_get_num_threads eg_unary eg_binary eg_reduce
+     eg_transpose eg_matmul eg_gather eg_scatter eg_copy_box eg_cast malloc free)
+exported="$(printf '"_%s",' "${fns[@]}")"
+exported="[${exported%,}]"
+runtime='["HEAPU8","HEAP32","HEAPF32","HEAPF64","UTF8ToString"]'
+
+ldflags=(-O3 -msimd128
+  -sMODULARIZE=1 -sEXPORT_NAME=createEquigraphWasm -sSINGLE_FILE=1
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sINITIAL_MEMORY=16MB
+  -sWASM_BIGINT=1 -sFILESYSTEM=0 -sASSERTIONS=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
+  "-sEXPORTED_FUNCTIONS=$exported" "-sEXPORTED_RUNTIME_METHODS=$runtime")
+
+"$emxx" "${objects[@]}" "${ldflags[@]}" -sENVIRONMENT=node,web,worker \
+  -sWASM_ASYNC_COMPILATION=0 -o "$out/equigraph-wasm.cjs"
+"$emxx" "${objects[@]}" "${ldflags[@]}" -sENVIRONMENT=web,worker \
+  -sEXPORT_ES6=1 -o "$out/equigraph-wasm.mjs"
+
+echo "build.sh: wrote $out/equigraph-wasm.cjs and $out/equigraph-wasm.mjs (${#sources[@]} sources)"

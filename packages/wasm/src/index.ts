@@ -1,0 +1,18 @@
+/**
+ * @equigraph/wasm — the WebAssembly build of the equigraph C++ kernels as the
+ * host backend 'wasm' (priority 200: below the native 'cpu' addon, above the
+ * pure-TypeScript reference). Importing this module registers it.
+ *
+ * In Node the module instantiates synchronously on first use. In browsers
+ * call `await initWasm()` once before selecting the backend.
+ */
+import { registerHostBackend } from '@equigraph/core';
+import { createWasmPrimitives } from './wasm-primitives.js';
+
+export { WasmPrimitives, createWasmPrimitives } from './wasm-primitives.js';
+export { getWasmModule, initWasm, isWasmLoaded, type EquigraphWasmModule } from './module.js';
+
+/** The priority the 'wasm' backend registers with. */
+export const WASM_PRIORITY = 200;
+
+registerHostBackend('wasm', createWasmPrimitives, WASM_PRIORITY);

@@ -1,0 +1,84 @@
+import { loadAsync, loadSync } from '#load';
+
+/**
+ * The part of the emscripten module (built by native/wasm/build.sh) this
+ * package uses: the eg_* C ABI (int64 arguments are BigInt: -sWASM_BIGINT),
+ * malloc/free and the heap views. Pointers come back as signed i32; use
+ * `>>> 0` before arithmetic (the heap may exceed 2 GiB).
+ */
+export interface EquigraphWasmModule {
+  _eg_last_error(): number;
+  _eg_set_num_threads(n: number): void;
+  _eg_get_num_threads(): number;
+  _eg_unary(op: number, dtype: number, x: number, out: number, n: bigint): number;
+  _eg_binary(op: number, dtype: number, a: number, aStrides: number, b: number, bStrides: number, out: number, outShape: number, ndim: number): number;
+  _eg_reduce(op: number, dtype: number, x: number, out: number, outer: bigint, size: bigint, inner: bigint): number;
+  _eg_transpose(dtype: number, x: number, shape: number, perm: number, ndim: number, out: number): number;
+  _eg_matmul(dtype: number, a: number, b: number, out: number, batch: bigint, m: bigint, k: bigint, n: bigint, transA: number, transB: number, batchStrideA: bigint, batchStrideB: bigint): number;
+  _eg_gather(dtype: number, x: number, srcRows: bigint, index: number, nIndex: bigint, out: number, rowSize: bigint): number;
+  _eg_scatter(op: number, dtype: number, src: number, index: number, nIndex: bigint, out: number, numSegments: bigint, rowSize: bigint): number;
+  _eg_copy_box(dtype: number, src: number, srcShape: number, srcOffset: number, dst: number, dstShape: number, dstOffset: number, boxShape: number, ndim: number): number;
+  _eg_cast(srcDtype: number, src: number, dstDtype: number, dst: number, n: bigint): number;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  /** Views of the wasm memory; the module replaces them whenever memory grows. */
+  HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  HEAPF32: Float32Array;
+  HEAPF64: Float64Array;
+  UTF8ToString(ptr: number, maxBytesToRead?: number): string;
+}
+
+/** An emscripten MODULARIZE factory; the module object passed in is filled in place. */
+export type EquigraphWasmFactory = (moduleArg?: Record<string, unknown>) => unknown;
+
+let instance: EquigraphWasmModule | undefined;
+let pending: Promise<EquigraphWasmModule> | undefined;
+let lastFailure: string | undefined;
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Returns the wasm module, instantiating it synchronously when the platform
+ * allows (Node: the single-file CommonJS build compiles synchronously).
+ * Elsewhere (browsers) `await initWasm()` must have run first; otherwise
+ * this throws with the reason.
+ */
+export function getWasmModule(): EquigraphWasmModule {
+  if (instance) return instance;
+  try {
+    instance = loadSync();
+    lastFailure = undefined;
+    return instance;
+  } catch (err) {
+    lastFailure = describe(err);
+    throw new Error(`@equigraph/wasm: the WebAssembly module could not be loaded: ${lastFailure}`, { cause: err });
+  }
+}
+
+/**
+ * Loads the wasm module asynchronously (the way to go in browsers, where
+ * synchronous compilation of a large module is not allowed on the main
+ * thread). Resolves to the same module getWasmModule() returns afterwards.
+ */
+export function initWasm(): Promise<EquigraphWasmModule> {
+  if (instance) return Promise.resolve(instance);
+  pending ??= loadAsync().then(
+    (mod) => {
+      instance = mod;
+      return mod;
+    },
+    (err: unknown) => {
+      pending = undefined;
+      throw new Error(`@equigraph/wasm: the WebAssembly module could not be loaded: ${describe(err)}`, { cause: err });
+    },
+  );
+  return pending;
+}
+
+/** Whether the module is instantiated already (no loading is attempted). */
+export function isWasmLoaded(): boolean {
+  return instance !== undefined;
+}
