@@ -72,8 +72,10 @@ for f in "${sources[@]}"; do
 done
 for p in "${pids[@]}"; do wait "$p"; done
 
-fns=(eg_last_error eg_set_num_threads eg_get_num_threads eg_unary eg_binary eg_reduce
-     eg_transpose eg_matmul eg_gather eg_scatter eg_copy_box eg_cast malloc free)
+# Every eg_* function declared in the C ABI headers is exported, so adding a
+# kernel to native/include needs no change here.
+mapfile -t abi < <(grep -hoE '\beg_[a-z0-9_]+[[:space:]]*\(' "$root"/native/include/*.h | tr -d ' (' | sort -u)
+fns=("${abi[@]}" malloc free)
 exported="$(printf '"_%s",' "${fns[@]}")"
 exported="[${exported%,}]"
 runtime='["HEAPU8","HEAP32","HEAPF32","HEAPF64","UTF8ToString"]'
