@@ -10,3 +10,4 @@ export * from './io/npy.js';
 export * from './io/md17.js';
 export * from './io/nbody-npy.js';
 export * from './io/files.js';
+export * from './edge-vectors.js';
