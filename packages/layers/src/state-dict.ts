@@ -34,7 +34,8 @@ export function loadStateDict(module: Module, state: ReadonlyMap<string, NamedAr
 
 /** Writes the parameters as a .safetensors file, atomically (temp file + rename). */
 export function saveWeights(module: Module, path: string, metadata: Record<string, string> = {}): void {
-  writeFileAtomic.sync(path, encodeSafetensors(stateDict(module), metadata));
+  const bytes = encodeSafetensors(stateDict(module), metadata);
+  writeFileAtomic.sync(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 /** Reads a .safetensors file into the module's parameters; returns its metadata. */

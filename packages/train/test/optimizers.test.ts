@@ -15,6 +15,23 @@ describe('optimisers', () => {
     expect(b).toBeCloseTo(-2 + 0.1, 6);
   });
 
+  it('fused Adam (one loop per parameter) matches the op-by-op update', () => {
+    const make = () => new MLP([2, 8, 1], { ...opts, seed: 3 });
+    const [a, b] = [make(), make()];
+    const x = eg.tensor([[-1, 0.5], [0.3, 0.2], [0.9, -0.7]], undefined, opts);
+    const y = eg.tensor([[0.1], [-0.4], [0.8]], undefined, opts);
+    const opA = new Adam(a.parameters(), { lr: 0.01, weightDecay: 0.1 });
+    const opB = new Adam(b.parameters(), { lr: 0.01, weightDecay: 0.1, fused: true });
+    for (let i = 0; i < 5; i++) {
+      opA.step(mseLoss(a.forward(x), y));
+      opB.step(mseLoss(b.forward(x), y));
+    }
+    a.parameters().forEach((p, i) => {
+      const [u, v] = [p.value.toArray(), b.parameters()[i].value.toArray()];
+      u.forEach((ui, k) => expect(Math.abs(ui - v[k])).toBeLessThan(1e-12));
+    });
+  });
+
   it('SGD with momentum follows the heavy-ball recurrence', () => {
     const p = new Parameter(eg.tensor([0], [1], opts));
     const sgd = new SGD([p], { lr: 0.5, momentum: 0.9 });

@@ -1,0 +1,196 @@
+/**
+ * EGNN models of Satorras, Hoogeboom & Welling, "E(n) Equivariant Graph Neural
+ * Networks" (ICML 2021, arXiv:2102.09844), following the authors' code
+ * (github.com/vgsatorras/egnn):
+ *
+ * - {@link EGNN}: `models/egnn_clean/egnn_clean.py` `EGNN` — embedding_in,
+ *   L × E_GCL (eqs. 3–6), embedding_out; returns (h, x). Optional invariant
+ *   graph-level head as in the QM9 model (`qm9/models.py`: node_dec, sum
+ *   pooling, graph_dec).
+ * - {@link EGNNVel}: `n_body_system/model.py` `EGNN_vel` — embedding, L ×
+ *   E_GCL_vel (eq. 7: x_i += φ_v(h_i) v_i), returns x; the model of the
+ *   charged N-body experiment (§5.1, Table 2).
+ */
+import { deriveSeed, mul, scatterSum, tensor, type FloatDType, type Tensor, type UnaryOp } from '@equigraph/core';
+import { Linear, Module } from '@equigraph/layers';
+import { activate } from './activation.js';
+import { EGCL, type EGCLOptions } from './egcl.js';
+import type { GraphIndex } from './graph.js';
+
+type LayerFlags = Pick<EGCLOptions, 'activation' | 'residual' | 'attention' | 'normalize' | 'normEpsilon' | 'detachNorm' | 'coordsAgg' | 'tanh' | 'coordsRange' | 'coordClamp'>;
+
+export interface EGNNOptions extends LayerFlags {
+  /** Input node features (`in_node_nf`). */
+  inFeatures: number;
+  /** Hidden width (`hidden_nf`); default 64. */
+  hiddenFeatures?: number;
+  /** Output node features (`out_node_nf`); default `hiddenFeatures`. */
+  outFeatures?: number;
+  /** Edge attribute width (`in_edge_nf`); default 0. */
+  edgeFeatures?: number;
+  /** Number of E_GCL layers (`n_layers`); default 4. */
+  numLayers?: number;
+  /** Invariant graph-level head: node_dec → pooling over each graph's nodes → graph_dec (QM9 model). */
+  graphHead?: { outFeatures: number; pooling?: 'sum' | 'mean' };
+  dtype?: FloatDType;
+  seed?: number;
+  backend?: string;
+}
+
+/** Node → graph assignment for graph-level readout. */
+export interface GraphAssignment {
+  /** Graph id of every node, int32 `[N]` (or an Int32Array). */
+  nodeGraph: Tensor | Int32Array;
+  numGraphs: number;
+}
+
+/** The general EGNN (egnn_clean.py): h ← embedding_in(h); L × EGCL; h ← embedding_out(h). */
+export class EGNN extends Module {
+  readonly embeddingIn: Linear;
+  readonly layers: EGCL[];
+  readonly embeddingOut: Linear;
+  readonly nodeDec: [Linear, Linear] | undefined;
+  readonly graphDec: [Linear, Linear] | undefined;
+  readonly pooling: 'sum' | 'mean';
+  readonly activation: UnaryOp;
+  readonly dtype: FloatDType;
+
+  constructor(options: EGNNOptions) {
+    super();
+    const H = options.hiddenFeatures ?? 64;
+    const L = options.numLayers ?? 4;
+    const seed = options.seed ?? 0;
+    this.dtype = options.dtype ?? 'float32';
+    this.activation = options.activation ?? 'silu';
+    const common = { dtype: this.dtype, backend: options.backend };
+    const lin = (i: number, o: number, name: string) => new Linear(i, o, { ...common, seed: deriveSeed(seed, name) });
+    this.embeddingIn = lin(options.inFeatures, H, 'embedding_in');
+    this.layers = Array.from({ length: L }, (_, l) => new EGCL({
+      ...pickFlags(options),
+      inFeatures: H,
+      hiddenFeatures: H,
+      outFeatures: H,
+      edgeFeatures: options.edgeFeatures ?? 0,
+      ...common,
+      seed: deriveSeed(seed, 'gcl', l),
+    }));
+    this.embeddingOut = lin(H, options.outFeatures ?? H, 'embedding_out');
+    this.pooling = options.graphHead?.pooling ?? 'sum';
+    if (options.graphHead) {
+      this.nodeDec = [lin(H, H, 'node_dec.0'), lin(H, H, 'node_dec.2')];
+      this.graphDec = [lin(H, H, 'graph_dec.0'), lin(H, options.graphHead.outFeatures, 'graph_dec.2')];
+    }
+  }
+
+  /** Hidden node features after the last layer (before embedding_out) and the updated coordinates. */
+  encode(h: Tensor, x: Tensor, graph: GraphIndex, edgeAttr?: Tensor): { h: Tensor; x: Tensor } {
+    let state = { h: this.embeddingIn.forward(h), x };
+    for (const layer of this.layers) state = layer.forward(state.h, state.x, graph, { edgeAttr });
+    return state;
+  }
+
+  /** h `[N, inFeatures]`, x `[N, 3]` → h `[N, outFeatures]` (E(n)-invariant), x `[N, 3]` (E(n)-equivariant). */
+  forward(h: Tensor, x: Tensor, graph: GraphIndex, edgeAttr?: Tensor): { h: Tensor; x: Tensor } {
+    const state = this.encode(h, x, graph, edgeAttr);
+    return { h: this.embeddingOut.forward(state.h), x: state.x };
+  }
+
+  /**
+   * Graph-level invariant prediction `[numGraphs, graphHead.outFeatures]`:
+   * graph_dec(pool_i node_dec(h_i)) with the hidden h of the last layer.
+   */
+  predictGraph(h: Tensor, x: Tensor, graph: GraphIndex, assignment: GraphAssignment, edgeAttr?: Tensor): Tensor {
+    if (!this.nodeDec || !this.graphDec) throw new Error("EGNN.predictGraph: the model was built without 'graphHead'");
+    const act = (t: Tensor) => activate(this.activation, t);
+    const hidden = this.encode(h, x, graph, edgeAttr).h;
+    const nodeOut = this.nodeDec[1].forward(act(this.nodeDec[0].forward(hidden)));
+    const index = assignment.nodeGraph;
+    let pooled = scatterSum(nodeOut, index, assignment.numGraphs);
+    if (this.pooling === 'mean') {
+      const ids = index instanceof Int32Array ? index : (index.toArray() as Int32Array);
+      const counts = new Float64Array(assignment.numGraphs);
+      for (const g of ids) counts[g]++;
+      pooled = mul(pooled, tensor(counts.map((c) => 1 / Math.max(c, 1)), [assignment.numGraphs, 1], { dtype: this.dtype, backend: pooled.backend }));
+    }
+    return this.graphDec[1].forward(act(this.graphDec[0].forward(pooled)));
+  }
+}
+
+export interface EGNNVelOptions extends Omit<LayerFlags, 'coordsAgg' | 'attention'> {
+  /** Input node features (`in_node_nf`; 1 for N-body: ‖v_i‖). */
+  inFeatures?: number;
+  /** Edge attribute width (`in_edge_nf`; 2 for N-body: q_i q_j and the input ‖x_i − x_j‖²). */
+  edgeFeatures?: number;
+  /** `hidden_nf`; default 64. */
+  hiddenFeatures?: number;
+  /** `n_layers`; default 4. */
+  numLayers?: number;
+  /** `coords_weight`; default 1. */
+  coordsWeight?: number;
+  dtype?: FloatDType;
+  seed?: number;
+  backend?: string;
+}
+
+/**
+ * EGNN_vel of the N-body experiment: h ← embedding(‖v‖); L × E_GCL_vel; returns x.
+ * Defaults follow `main_nbody.py`: `EGNN_vel(in_node_nf=1, in_edge_nf=2, hidden_nf=64,
+ * n_layers=4, recurrent=True)` with gcl.py's layer (mean aggregation, messages
+ * clamped to ±100, `norm_diff` dividing by ‖x_i − x_j‖ + 1 when enabled).
+ */
+export class EGNNVel extends Module {
+  readonly embedding: Linear;
+  readonly layers: EGCL[];
+  readonly dtype: FloatDType;
+
+  constructor(options: EGNNVelOptions = {}) {
+    super();
+    const H = options.hiddenFeatures ?? 64;
+    const L = options.numLayers ?? 4;
+    const seed = options.seed ?? 0;
+    this.dtype = options.dtype ?? 'float32';
+    const common = { dtype: this.dtype, backend: options.backend };
+    this.embedding = new Linear(options.inFeatures ?? 1, H, { ...common, seed: deriveSeed(seed, 'embedding') });
+    this.layers = Array.from({ length: L }, (_, l) => new EGCL({
+      activation: options.activation,
+      residual: options.residual ?? true,
+      normalize: options.normalize,
+      normEpsilon: options.normEpsilon ?? 1,
+      detachNorm: options.detachNorm ?? false,
+      tanh: options.tanh,
+      coordsRange: options.coordsRange,
+      coordClamp: 'coordClamp' in options ? options.coordClamp : 100,
+      coordsWeight: options.coordsWeight,
+      coordsAgg: 'mean',
+      velocity: true,
+      inFeatures: H,
+      hiddenFeatures: H,
+      outFeatures: H,
+      edgeFeatures: options.edgeFeatures ?? 2,
+      ...common,
+      seed: deriveSeed(seed, 'gcl', l),
+    }));
+  }
+
+  /** h `[N, inFeatures]`, x `[N, 3]`, vel `[N, 3]`, edgeAttr `[E, edgeFeatures]` → predicted x `[N, 3]`. */
+  forward(h: Tensor, x: Tensor, graph: GraphIndex, vel: Tensor, edgeAttr?: Tensor): Tensor {
+    let state = { h: this.embedding.forward(h), x };
+    for (const layer of this.layers) state = layer.forward(state.h, state.x, graph, { vel, edgeAttr });
+    return state.x;
+  }
+}
+
+function pickFlags(o: LayerFlags): LayerFlags {
+  return {
+    activation: o.activation,
+    residual: o.residual,
+    attention: o.attention,
+    normalize: o.normalize,
+    normEpsilon: o.normEpsilon,
+    detachNorm: o.detachNorm,
+    coordsAgg: o.coordsAgg,
+    tanh: o.tanh,
+    coordsRange: o.coordsRange,
+    coordClamp: o.coordClamp,
+  };
+}
