@@ -83,6 +83,95 @@ eg_status eg_copy_box(eg_dtype dtype, const void* src, const int64_t* src_shape,
 /* dst[i] = (dst_dtype) src[i], n elements. */
 eg_status eg_cast(eg_dtype src_dtype, const void* src, eg_dtype dst_dtype, void* dst, int64_t n);
 
+/* ------------------------------------------------------------------------ */
+/* spherical harmonics                                                       */
+/* ------------------------------------------------------------------------ */
+/*
+ * Real spherical harmonics of n 3-vectors in e3nn's convention (see
+ * packages/geometry/docs/conventions.md): x is [n, 3] row-major, the output
+ * is [n, D] with D = sum over ls of (2l + 1), the degrees concatenated in the
+ * order given, each as m = -l..l. All float buffers share `dtype` (F32 or
+ * F64); evaluation is exact (dual numbers through the same recurrences, no
+ * finite differences). `normalize` != 0 projects x onto the unit sphere first;
+ * a zero vector then gives Y^0 = its constant, every l > 0 = 0, and zero
+ * derivatives of every order. Degrees: 0 <= l <= EG_SH_MAX_L, 1 <= n_ls <=
+ * EG_SH_MAX_LS. Every output buffer is overwritten.
+ */
+#define EG_SH_MAX_L 64
+#define EG_SH_MAX_LS 1024
+
+typedef enum {
+  EG_SH_INTEGRAL = 0,  /* integral over the sphere of (Y^l_m)^2 = 1 (e3nn's default) */
+  EG_SH_COMPONENT = 1, /* |Y^l(unit x)|^2 = 2l + 1 */
+  EG_SH_NORM = 2       /* |Y^l(unit x)| = 1 */
+} eg_sh_normalization;
+
+/* out [n, D] = Y(x). */
+eg_status eg_spherical_harmonics(eg_dtype dtype, const int32_t* ls, int n_ls, int normalize,
+                                 int normalization, const void* x, int64_t n, void* out);
+
+/* grad_x [n, 3] = J(x)^T grad_out, J = dY/dx per vector, grad_out [n, D]. */
+eg_status eg_spherical_harmonics_backward(eg_dtype dtype, const int32_t* ls, int n_ls,
+                                          int normalize, int normalization, const void* x,
+                                          int64_t n, const void* grad_out, void* grad_x);
+
+/* The derivatives of the backward for a direction gg_x [n, 3]:
+ *   out_grad_x        [n, 3] = d/dx <J(x)^T grad_out, gg_x> = sum_k grad_out_k H_k gg_x
+ *   out_grad_grad_out [n, D] = J(x) gg_x   (the Jacobian-vector product)
+ * with H_k the Hessian of Y_k. */
+eg_status eg_spherical_harmonics_double_backward(eg_dtype dtype, const int32_t* ls, int n_ls,
+                                                 int normalize, int normalization,
+                                                 const void* x, int64_t n,
+                                                 const void* grad_out, const void* gg_x,
+                                                 void* out_grad_x, void* out_grad_grad_out);
+
+/* Third-order contractions, for the derivative of the double backward with
+ * two directions a, b [n, 3]:
+ *   out_grad_x [n, 3] = d/dx sum_k grad_out_k a^T H_k b
+ *   out_hess   [n, D] = a^T H_k b  for every component k. */
+eg_status eg_spherical_harmonics_triple_backward(eg_dtype dtype, const int32_t* ls, int n_ls,
+                                                 int normalize, int normalization,
+                                                 const void* x, int64_t n,
+                                                 const void* grad_out, const void* a,
+                                                 const void* b, void* out_grad_x,
+                                                 void* out_hess);
+
+/* ------------------------------------------------------------------------
+ * Segmented tensor product (the tensor products on irreps of
+ * @equigraph/geometry). A descriptor is data: four operand slots
+ * (0 weights, 1 x1, 2 x2, 3 out), each a list of segments, and paths that
+ * couple one segment per slot through sparse coefficients c[i, j, k].
+ *   segments      rows of 4 int32: operand slot, offset, mul, dim
+ *                 (a weight segment is a flat block: mul = its weight count, dim 1)
+ *   paths         rows of 8 int32: mode, segment of slots 0..3 (-1: the slot is
+ *                 absent and acts as the constant 1), first coefficient,
+ *                 coefficient count, 0
+ *   coeff_index   rows of 3 int32: (i, j, k) component of x1, x2, out
+ *   coeff_value   the coefficient (CG times path normalisation), float64
+ * Modes (channel u of x1, v of x2, w of out; see EG_TP_* below):
+ *   UVW   out[w,k] += c W[u,v,w] x1[u,i] x2[v,j]
+ *   UVU   out[u,k] += c W[u,v]   x1[u,i] x2[v,j]
+ *   UUU   out[u,k] += c W[u]     x1[u,i] x2[u,j]
+ *   UVUV  out[u*V+v,k] += c W[u,v] x1[u,i] x2[v,j]
+ * The product is a multilinear form in the four slots, so the kernel computes
+ * any one present slot (out_operand) from the others: the gradient with
+ * respect to a slot is the same call with that slot as output and the
+ * upstream gradient in slot 3. operands[s] points at slot s (ignored for the
+ * output and absent slots); batch_strides[s] is the element offset between
+ * samples (0 broadcasts one operand to every sample; an output stride of 0
+ * sums over the batch). operand_sizes[s] is the per-sample element count
+ * (0 for an absent slot). out is overwritten.
+ * ---------------------------------------------------------------------- */
+typedef enum { EG_TP_UVW = 0, EG_TP_UVU = 1, EG_TP_UUU = 2, EG_TP_UVUV = 3 } eg_tp_mode;
+
+eg_status eg_segmented_tensor_product(eg_dtype dtype, const int32_t* segments,
+                                      int32_t num_segments, const int32_t* paths,
+                                      int32_t num_paths, const int32_t* coeff_index,
+                                      const double* coeff_value, int32_t num_coeffs,
+                                      const int64_t* operand_sizes, const void* const* operands,
+                                      const int64_t* batch_strides, int64_t batch,
+                                      int out_operand, void* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,10 +1,14 @@
-// Elementwise unary ops. Transcendentals are evaluated in double and rounded
-// once, matching the TypeScript reference (which computes in double) for
-// float32 too; exact ops (neg, abs, square, ...) stay in T so they vectorise.
+// Elementwise unary ops. In float64 transcendentals use libm. In float32 the
+// activations (exp, sigmoid, tanh, silu) use the vectorised approximations of
+// vector_math.h (a few ulp), with libm in double for the rare elements outside
+// their range; the other ops evaluate in double and round once, like the
+// TypeScript reference. Exact ops (neg, abs, square, ...) stay in T.
 #include <cmath>
+#include <type_traits>
 
 #include "internal.h"
 #include "parallel.h"
+#include "vector_math.h"
 
 namespace {
 
@@ -19,8 +23,61 @@ void map(const T* x, T* out, int64_t n, F f) {
   }, kGrain);
 }
 
+// Vectorised float32 loop with an exact fix-up of out-of-range elements.
+// Compiled for AVX2 and for the baseline; the loader picks one (GCC ifunc).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+#define EG_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define EG_CLONES
+#endif
+
+template <class Fast, class Exact>
+inline void fast_map_body(const float* x, float* out, int64_t lo, int64_t hi, Fast fast, Exact exact) {
+  int outside = 0;
+  for (int64_t i = lo; i < hi; ++i) {
+    out[i] = fast(x[i]);
+    outside |= !(std::fabs(x[i]) < eg::kFastRange);  // branch-free, so this loop vectorises too
+  }
+  if (!outside) return;
+  for (int64_t i = lo; i < hi; ++i) {
+    if (!(std::fabs(x[i]) < eg::kFastRange)) out[i] = exact(x[i]);
+  }
+}
+
+EG_CLONES void exp_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
+  fast_map_body(x, out, lo, hi, eg::exp_f32, [](float v) { return float(std::exp(double(v))); });
+}
+EG_CLONES void sigmoid_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
+  fast_map_body(x, out, lo, hi, eg::sigmoid_f32, [](float v) { return float(sigmoid(double(v))); });
+}
+EG_CLONES void silu_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
+  fast_map_body(x, out, lo, hi, [](float v) { return v * eg::sigmoid_f32(v); },
+                [](float v) { return float(double(v) * sigmoid(double(v))); });
+}
+EG_CLONES void tanh_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
+  fast_map_body(x, out, lo, hi, eg::tanh_f32, [](float v) { return float(std::tanh(double(v))); });
+}
+
+using Chunk = void (*)(const float*, float*, int64_t, int64_t);
+
+Chunk fast_chunk(int op) {
+  switch (op) {
+    case EG_EXP: return exp_chunk;
+    case EG_SIGMOID: return sigmoid_chunk;
+    case EG_SILU: return silu_chunk;
+    case EG_TANH: return tanh_chunk;
+    default: return nullptr;
+  }
+}
+
 template <class T>
 eg_status unary(int op, const T* x, T* out, int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (Chunk chunk = fast_chunk(op)) {
+      eg::parallel_for(0, n, [&](int64_t lo, int64_t hi) { chunk(x, out, lo, hi); }, kGrain);
+      return EG_OK;
+    }
+  }
   switch (op) {
     case EG_NEG: map(x, out, n, [](T v) { return -v; }); break;
     case EG_EXP: map(x, out, n, [](T v) { return T(std::exp(double(v))); }); break;

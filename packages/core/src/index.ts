@@ -1,6 +1,7 @@
 export * from './dtype.js';
 export * from './backend.js';
 export * from './shape.js';
+export * from './kernel-plans.js';
 export * from './registry.js';
 export * from './kernel.js';
 export { Tensor, type TapeNode } from './tensor.js';

@@ -19,6 +19,11 @@ export interface EquigraphWasmModule {
   _eg_scatter(op: number, dtype: number, src: number, index: number, nIndex: bigint, out: number, numSegments: bigint, rowSize: bigint): number;
   _eg_copy_box(dtype: number, src: number, srcShape: number, srcOffset: number, dst: number, dstShape: number, dstOffset: number, boxShape: number, ndim: number): number;
   _eg_cast(srcDtype: number, src: number, dstDtype: number, dst: number, n: bigint): number;
+  _eg_spherical_harmonics(dtype: number, ls: number, nLs: number, normalize: number, normalization: number, x: number, n: bigint, out: number): number;
+  _eg_spherical_harmonics_backward(dtype: number, ls: number, nLs: number, normalize: number, normalization: number, x: number, n: bigint, gradOut: number, gradX: number): number;
+  _eg_spherical_harmonics_double_backward(dtype: number, ls: number, nLs: number, normalize: number, normalization: number, x: number, n: bigint, gradOut: number, ggX: number, outGradX: number, outGradGradOut: number): number;
+  _eg_spherical_harmonics_triple_backward(dtype: number, ls: number, nLs: number, normalize: number, normalization: number, x: number, n: bigint, gradOut: number, a: number, b: number, outGradX: number, outHess: number): number;
+  _eg_segmented_tensor_product(dtype: number, segments: number, numSegments: number, paths: number, numPaths: number, coeffIndex: number, coeffValue: number, numCoeffs: number, operandSizes: number, operands: number, batchStrides: number, batch: bigint, outSlot: number, out: number): number;
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   /** Views of the wasm memory; the module replaces them whenever memory grows. */

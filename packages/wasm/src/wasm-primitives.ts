@@ -68,6 +68,11 @@ function bytesOf(...sizes: number[]): number {
   return total;
 }
 
+/** 'integral' | 'component' | 'norm' → eg_sh_normalization (native/include/equigraph.h). */
+const SH_NORMALIZATION_CODES: Record<string, number> = { integral: 0, component: 1, norm: 2 };
+/** EG_SH_MAX_L. */
+const SH_MAX_L = 64;
+
 /**
  * HostPrimitives over the wasm build of the C++ kernels: inputs are copied
  * into the wasm heap, the eg_* function runs, the result is copied out.
@@ -264,6 +269,73 @@ export class WasmPrimitives implements HostPrimitives {
     this.put(ps, src);
     this.call('eg_cast', () => this.mod._eg_cast(sdt, ps, ddt, pd, BigInt(src.length)));
     this.get(pd, dst);
+  }
+
+  // --- spherical harmonics: the E3HostPrimitives of @equigraph/geometry, matched
+  // structurally. x is [n, 3]; values and gradOut are [n, Σ(2l+1)]. ---
+
+  /** `layout` gives each array's shape, inputs then outputs: 'v' [n, 3], 'y' [n, Σ(2l+1)]. */
+  private shCall(
+    name: string,
+    layout: string,
+    ls: readonly number[],
+    normalize: boolean,
+    normalization: string,
+    inputs: readonly FloatArray[],
+    outputs: readonly FloatArray[],
+    run: (dtype: number, pls: number, nLs: number, normalize: number, normalization: number, n: bigint, ptrs: number[]) => number,
+  ): void {
+    const code = SH_NORMALIZATION_CODES[normalization];
+    if (code === undefined) throw new RangeError(`wasm backend: ${name}: unknown normalization "${normalization}"`);
+    const x = inputs[0]!;
+    if (x.length % 3 !== 0) throw new RangeError(`wasm backend: ${name}: x has ${x.length} elements, not a multiple of 3 (expected [n, 3])`);
+    const dt = dtypeCode(x);
+    for (const a of [...inputs, ...outputs]) {
+      if (dtypeCode(a) !== dt) throw new TypeError(`wasm backend: ${name}: all arrays must have x's element type`);
+    }
+    // Sizes are checked here: a short array would let the kernel write past its heap slice.
+    let width = 0;
+    for (const l of ls) {
+      if (!Number.isInteger(l) || l < 0 || l > SH_MAX_L) throw new RangeError(`wasm backend: ${name}: degree ${l} in 'ls' is outside [0, ${SH_MAX_L}]`);
+      width += 2 * l + 1;
+    }
+    const arrays = [...inputs, ...outputs];
+    const n = x.length / 3;
+    arrays.forEach((a, i) => {
+      const need = layout[i] === 'y' ? n * width : 3 * n;
+      if (a.length < need) throw new RangeError(`wasm backend: ${name}: argument ${i} has ${a.length} elements, needs at least ${need}`);
+    });
+    this.arena.begin(bytesOf(ls.length * 4, ...arrays.map((a) => a.byteLength)));
+    const pls = this.arena.take(ls.length * 4);
+    this.putI32(pls, ls);
+    const ptrs = arrays.map((a) => this.arena.take(a.byteLength));
+    inputs.forEach((a, i) => this.put(ptrs[i]!, a));
+    this.call(name, () => run(dt, pls, ls.length, normalize ? 1 : 0, code, BigInt(x.length / 3), ptrs));
+    outputs.forEach((a, i) => this.get(ptrs[inputs.length + i]!, a));
+  }
+
+  sphericalHarmonics(ls: readonly number[], normalize: boolean, normalization: string, x: FloatArray, out: FloatArray): void {
+    this.shCall('eg_spherical_harmonics', 'vy', ls, normalize, normalization, [x], [out], (dt, pls, nls, nz, nm, n, [px, po]) =>
+      this.mod._eg_spherical_harmonics(dt, pls, nls, nz, nm, px!, n, po!),
+    );
+  }
+
+  sphericalHarmonicsBackward(ls: readonly number[], normalize: boolean, normalization: string, x: FloatArray, gradOut: FloatArray, gradX: FloatArray): void {
+    this.shCall('eg_spherical_harmonics_backward', 'vyv', ls, normalize, normalization, [x, gradOut], [gradX], (dt, pls, nls, nz, nm, n, [px, pg, pgx]) =>
+      this.mod._eg_spherical_harmonics_backward(dt, pls, nls, nz, nm, px!, n, pg!, pgx!),
+    );
+  }
+
+  sphericalHarmonicsDoubleBackward(ls: readonly number[], normalize: boolean, normalization: string, x: FloatArray, gradOut: FloatArray, ggX: FloatArray, outGradX: FloatArray, outGradGradOut: FloatArray): void {
+    this.shCall('eg_spherical_harmonics_double_backward', 'vyvvy', ls, normalize, normalization, [x, gradOut, ggX], [outGradX, outGradGradOut], (dt, pls, nls, nz, nm, n, [px, pg, pgg, pox, pog]) =>
+      this.mod._eg_spherical_harmonics_double_backward(dt, pls, nls, nz, nm, px!, n, pg!, pgg!, pox!, pog!),
+    );
+  }
+
+  sphericalHarmonicsTripleBackward(ls: readonly number[], normalize: boolean, normalization: string, x: FloatArray, gradOut: FloatArray, a: FloatArray, b: FloatArray, outGradX: FloatArray, outHess: FloatArray): void {
+    this.shCall('eg_spherical_harmonics_triple_backward', 'vyvvvy', ls, normalize, normalization, [x, gradOut, a, b], [outGradX, outHess], (dt, pls, nls, nz, nm, n, [px, pg, pa, pb, pox, poh]) =>
+      this.mod._eg_spherical_harmonics_triple_backward(dt, pls, nls, nz, nm, px!, n, pg!, pa!, pb!, pox!, poh!),
+    );
   }
 }
 

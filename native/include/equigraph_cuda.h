@@ -1,0 +1,113 @@
+/*
+ * equigraph CUDA C ABI: the foundation kernels of equigraph.h on device
+ * memory. Implemented by the .cu files in native/cuda, compiled only when nvcc
+ * is found at build time (the library then defines EQUIGRAPH_WITH_CUDA);
+ * without it none of these symbols exist. Names start with egc_ so the
+ * WebAssembly build, which exports the eg_ functions of every header here,
+ * never picks them up.
+ *
+ * Semantics match the CPU entry points of the same name in equigraph.h
+ * (same op codes, dtypes, shapes and error conditions); every pointer
+ * argument marked "device" must come from egc_malloc. All work runs on one
+ * CUDA stream of device 0 (choose the GPU with CUDA_VISIBLE_DEVICES). Kernel
+ * calls are asynchronous unless noted: a fault inside a kernel is reported
+ * by the next call that synchronises (a copy to the host, egc_synchronize,
+ * or a gather/scatter, which check their indices on the device first).
+ *
+ * No call aborts: every CUDA error, out of memory and "no device / no
+ * driver" included, becomes a status with a message in egc_last_error().
+ */
+#ifndef EQUIGRAPH_CUDA_H
+#define EQUIGRAPH_CUDA_H
+
+#include <stdint.h>
+
+#include "equigraph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  EGC_OK = 0,
+  EGC_ERR_ARGUMENT = 1,      /* as EG_ERR_ARGUMENT */
+  EGC_ERR_INDEX = 2,         /* as EG_ERR_INDEX */
+  EGC_ERR_UNSUPPORTED = 3,   /* as EG_ERR_UNSUPPORTED */
+  EGC_ERR_CUDA = 16,         /* a CUDA runtime call or kernel failed */
+  EGC_ERR_OUT_OF_MEMORY = 17,/* device allocation failed even after emptying the cache */
+  EGC_ERR_NO_DEVICE = 18     /* no usable device (no GPU, no driver, driver too old) */
+} egc_status;
+
+/* Human-readable reason for the last non-OK status on this thread. */
+const char* egc_last_error(void);
+
+/* Number of CUDA devices; 0 (never a crash) when there is no GPU or no
+ * driver, with the CUDA error text in egc_last_error(). */
+int egc_device_count(void);
+
+/* ---------------------------------------------------------------- memory */
+/* Caching allocator: freed blocks go to size-bucketed free lists and are
+ * reused; on out of memory the cache is released and the allocation retried
+ * once. bytes == 0 gives a null pointer. */
+egc_status egc_malloc(void** device_ptr, int64_t bytes);
+/* Returns a block from egc_malloc to the cache (null is a no-op). Stream
+ * ordered: work already queued on it still completes correctly. */
+egc_status egc_free(void* device_ptr);
+/* Releases every cached (unused) block to the driver. */
+egc_status egc_empty_cache(void);
+/* Bytes handed out and bytes held in the cache (bucket sizes). */
+void egc_memory_stats(int64_t* in_use, int64_t* cached);
+
+/* Synchronous copies (they wait for all queued work first). */
+egc_status egc_memcpy_htod(void* device_dst, const void* host_src, int64_t bytes);
+egc_status egc_memcpy_dtoh(void* host_dst, const void* device_src, int64_t bytes);
+/* Asynchronous device fill with zero bytes. */
+egc_status egc_memset_zero(void* device_ptr, int64_t bytes);
+/* Waits for all queued work; reports a kernel fault that happened in it. */
+egc_status egc_synchronize(void);
+
+/* --------------------------------------------------------------- kernels */
+/* All buffers are device pointers; shape/stride/offset/perm arrays are host
+ * arrays. Same contracts as the CPU functions in equigraph.h. */
+egc_status egc_unary(int op, eg_dtype dtype, const void* x, void* out, int64_t n);
+
+egc_status egc_binary(int op, eg_dtype dtype, const void* a, const int64_t* a_strides,
+                      const void* b, const int64_t* b_strides, void* out,
+                      const int64_t* out_shape, int ndim);
+
+/* Sums accumulate in double (as on the CPU); fixed reduction tree, so the
+ * result is deterministic run to run. */
+egc_status egc_reduce(int op, eg_dtype dtype, const void* x, void* out, int64_t outer,
+                      int64_t size, int64_t inner);
+
+egc_status egc_transpose(eg_dtype dtype, const void* x, const int64_t* shape,
+                         const int32_t* perm, int ndim, void* out);
+
+/* Shared-memory tiled GEMM (64x64x16 tiles), accumulating in the dtype. */
+egc_status egc_matmul(eg_dtype dtype, const void* a, const void* b, void* out, int64_t batch,
+                      int64_t m, int64_t k, int64_t n, int trans_a, int trans_b,
+                      int64_t batch_stride_a, int64_t batch_stride_b);
+
+/* index is a device int32 array; it is range-checked on the device before
+ * anything is written (one synchronisation). */
+egc_status egc_gather(eg_dtype dtype, const void* x, int64_t src_rows, const int32_t* index,
+                      int64_t n_index, void* out, int64_t row_size);
+
+/* Deterministic: a CSR of the index is built on the device (stable radix
+ * sort of (index, row) pairs), then each output element combines its rows
+ * in increasing row order, exactly as the CPU does. No atomics on values. */
+egc_status egc_scatter(int op, eg_dtype dtype, const void* src, const int32_t* index,
+                       int64_t n_index, void* out, int64_t num_segments, int64_t row_size);
+
+egc_status egc_copy_box(eg_dtype dtype, const void* src, const int64_t* src_shape,
+                        const int64_t* src_offset, void* dst, const int64_t* dst_shape,
+                        const int64_t* dst_offset, const int64_t* box_shape, int ndim);
+
+egc_status egc_cast(eg_dtype src_dtype, const void* src, eg_dtype dst_dtype, void* dst,
+                    int64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EQUIGRAPH_CUDA_H */

@@ -1,0 +1,401 @@
+// Node-API binding of the CUDA kernels (native/include/equigraph_cuda.h).
+//
+// Always compiled. Without EQUIGRAPH_WITH_CUDA only cudaDeviceCount (always
+// 0) and cudaLastError (why) exist. With it, device buffers are Externals
+// wrapping {device pointer, dtype, length}: created zero-filled by cudaAlloc,
+// freed by cudaFree (idempotent) or, failing that, by their finalizer. Every
+// kernel function takes buffers where the CPU binding takes typed arrays and
+// checks dtypes and sizes exactly as addon.cpp does, so a bad call throws
+// instead of touching device memory it does not own.
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+#include "register.h"
+
+#ifdef EQUIGRAPH_WITH_CUDA
+
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "args.h"
+#include "equigraph_cuda.h"
+
+namespace {
+
+using egn::Args;
+using egn::Array;
+
+struct DeviceBuffer {
+  void* ptr;
+  int64_t length;  // elements
+  eg_dtype dtype;
+  bool freed;
+};
+
+// Live buffers, so an External from elsewhere is never taken for ours.
+std::mutex live_mu;
+std::unordered_set<DeviceBuffer*>& live() {
+  static auto* set = new std::unordered_set<DeviceBuffer*>;  // leaked: finalizers may run at exit
+  return *set;
+}
+
+bool is_live(DeviceBuffer* b) {
+  std::lock_guard<std::mutex> lock(live_mu);
+  return live().count(b) != 0;
+}
+
+void check(Napi::Env env, egc_status st) {
+  if (st == EGC_OK) return;
+  std::string msg = egc_last_error();
+  if (msg.empty()) msg = "equigraph CUDA call failed with status " + std::to_string(int(st));
+  if (st == EGC_ERR_INDEX) throw Napi::RangeError::New(env, msg);
+  throw Napi::Error::New(env, msg);
+}
+
+const char* dtype_name(eg_dtype d) {
+  return d == EG_F32 ? "float32" : d == EG_F64 ? "float64" : "int32";
+}
+
+int64_t dtype_size(eg_dtype d) { return d == EG_F64 ? 8 : 4; }
+
+// A device buffer argument, as an egn::Array so Args::need applies.
+Array device(const Napi::CallbackInfo& info, const Args& args, size_t i, const char* name,
+             unsigned allowed) {
+  Napi::Value v = info[i];
+  DeviceBuffer* b = v.IsExternal() ? v.As<Napi::External<DeviceBuffer>>().Data() : nullptr;
+  if (!b || !is_live(b))
+    args.type_error(std::string("argument '") + name + "' must be a CUDA buffer from cudaAlloc");
+  if (b->freed) args.type_error(std::string("argument '") + name + "' is a disposed CUDA buffer");
+  if (!(allowed & (1u << b->dtype)))
+    args.type_error(std::string("argument '") + name + "' must not be a " + dtype_name(b->dtype) +
+                    " buffer");
+  return Array{b->ptr, b->length, b->dtype};
+}
+
+void same_dtype(const Args& args, const Array& a, const Array& b, const char* name_b) {
+  if (a.dtype != b.dtype)
+    args.type_error(std::string("argument '") + name_b + "' must have the same dtype (" +
+                    dtype_name(a.dtype) + "), got " + dtype_name(b.dtype));
+}
+
+int64_t reach(const Args& args, const std::vector<int64_t>& shape,
+              const std::vector<int64_t>& strides) {
+  int64_t r = 0;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 0) return -1;
+    int64_t step = args.mul(shape[d] - 1, strides[d], "stride");
+    if (__builtin_add_overflow(r, step, &r)) args.range_error("strides are too large");
+  }
+  return r;
+}
+
+void release(DeviceBuffer* b) {
+  if (!b->freed) {
+    egc_free(b->ptr);  // back to the cache; no CUDA call, safe in finalizers
+    b->freed = true;
+  }
+}
+
+Napi::Value DeviceCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), egc_device_count());
+}
+
+Napi::Value LastError(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), egc_last_error());
+}
+
+// cudaAlloc(dtype, length): a zero-filled buffer.
+Napi::Value Alloc(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaAlloc");
+  int64_t code = args.integer(0, "dtype");
+  if (code > EG_I32) args.range_error("argument 'dtype' must be 0 (float32), 1 (float64) or 2 (int32)");
+  const eg_dtype dtype = eg_dtype(code);
+  const int64_t length = args.integer(1, "length");
+  const int64_t bytes = args.mul(length, dtype_size(dtype), "length");
+  void* ptr = nullptr;
+  check(info.Env(), egc_malloc(&ptr, bytes));
+  egc_status st = egc_memset_zero(ptr, bytes);
+  if (st != EGC_OK) {
+    egc_free(ptr);
+    check(info.Env(), st);
+  }
+  auto* b = new DeviceBuffer{ptr, length, dtype, false};
+  {
+    std::lock_guard<std::mutex> lock(live_mu);
+    live().insert(b);
+  }
+  return Napi::External<DeviceBuffer>::New(info.Env(), b, [](Napi::Env, DeviceBuffer* buf) {
+    {
+      std::lock_guard<std::mutex> lock(live_mu);
+      live().erase(buf);
+    }
+    release(buf);
+    delete buf;
+  });
+}
+
+// cudaFree(buffer): frees now; a second call is a no-op.
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaFree");
+  Napi::Value v = info[0];
+  DeviceBuffer* b = v.IsExternal() ? v.As<Napi::External<DeviceBuffer>>().Data() : nullptr;
+  if (!b || !is_live(b)) args.type_error("argument 'buffer' must be a CUDA buffer from cudaAlloc");
+  release(b);
+  return info.Env().Undefined();
+}
+
+// cudaUpload(buffer, values): copies values.length elements to the start of buffer.
+Napi::Value Upload(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaUpload");
+  Array dst = device(info, args, 0, "buffer", egn::kAny);
+  Array src = args.array(1, "values", egn::kAny);
+  same_dtype(args, dst, src, "values");
+  args.need(dst, src.length, "buffer");
+  check(info.Env(), egc_memcpy_htod(dst.data, src.data, src.length * dtype_size(src.dtype)));
+  return info.Env().Undefined();
+}
+
+// cudaDownload(buffer, out): copies out.length elements from the start of buffer.
+Napi::Value Download(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaDownload");
+  Array src = device(info, args, 0, "buffer", egn::kAny);
+  Array dst = args.array(1, "out", egn::kAny);
+  same_dtype(args, src, dst, "out");
+  args.need(src, dst.length, "buffer");
+  check(info.Env(), egc_memcpy_dtoh(dst.data, src.data, dst.length * dtype_size(dst.dtype)));
+  return info.Env().Undefined();
+}
+
+Napi::Value Synchronize(const Napi::CallbackInfo& info) {
+  check(info.Env(), egc_synchronize());
+  return info.Env().Undefined();
+}
+
+Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  check(info.Env(), egc_empty_cache());
+  return info.Env().Undefined();
+}
+
+// cudaMemoryStats(): { inUse, cached } in bytes.
+Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
+  int64_t in_use = 0, cached = 0;
+  egc_memory_stats(&in_use, &cached);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("inUse", Napi::Number::New(info.Env(), double(in_use)));
+  o.Set("cached", Napi::Number::New(info.Env(), double(cached)));
+  return o;
+}
+
+// cudaUnary(op, x, out)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaUnary");
+  int op = args.op_code(0, "op");
+  Array x = device(info, args, 1, "x", egn::kFloat);
+  Array out = device(info, args, 2, "out", egn::kFloat);
+  same_dtype(args, x, out, "out");
+  args.need(out, x.length, "out");
+  check(info.Env(), egc_unary(op, x.dtype, x.data, out.data, x.length));
+  return info.Env().Undefined();
+}
+
+// cudaBinary(op, a, aStrides, b, bStrides, out, outShape)
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaBinary");
+  int op = args.op_code(0, "op");
+  Array a = device(info, args, 1, "a", egn::kFloat);
+  std::vector<int64_t> sa = args.list(2, "aStrides");
+  Array b = device(info, args, 3, "b", egn::kFloat);
+  std::vector<int64_t> sb = args.list(4, "bStrides");
+  Array out = device(info, args, 5, "out", egn::kFloat);
+  std::vector<int64_t> shape = args.list(6, "outShape");
+  same_dtype(args, a, b, "b");
+  same_dtype(args, a, out, "out");
+  if (sa.size() != shape.size() || sb.size() != shape.size())
+    args.range_error("aStrides, bStrides and outShape must have the same length");
+  const int64_t size = args.product(shape, "outShape");
+  args.need(out, size, "out");
+  if (size > 0) {
+    args.need(a, reach(args, shape, sa) + 1, "a");
+    args.need(b, reach(args, shape, sb) + 1, "b");
+  }
+  check(info.Env(), egc_binary(op, a.dtype, a.data, sa.data(), b.data, sb.data(), out.data,
+                               shape.data(), int(shape.size())));
+  return info.Env().Undefined();
+}
+
+// cudaReduce(op, x, out, outer, size, inner)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaReduce");
+  int op = args.op_code(0, "op");
+  Array x = device(info, args, 1, "x", egn::kFloat);
+  Array out = device(info, args, 2, "out", egn::kFloat);
+  int64_t outer = args.integer(3, "outer"), size = args.integer(4, "size"),
+          inner = args.integer(5, "inner");
+  same_dtype(args, x, out, "out");
+  args.need(x, args.mul(args.mul(outer, size, "outer*size"), inner, "outer*size*inner"), "x");
+  args.need(out, args.mul(outer, inner, "outer*inner"), "out");
+  check(info.Env(), egc_reduce(op, x.dtype, x.data, out.data, outer, size, inner));
+  return info.Env().Undefined();
+}
+
+// cudaTranspose(x, shape, perm, out)
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaTranspose");
+  Array x = device(info, args, 0, "x", egn::kAny);
+  std::vector<int64_t> shape = args.list(1, "shape");
+  std::vector<int64_t> perm64 = args.list(2, "perm");
+  Array out = device(info, args, 3, "out", egn::kAny);
+  same_dtype(args, x, out, "out");
+  if (perm64.size() != shape.size()) args.range_error("perm and shape must have the same length");
+  for (int64_t p : perm64)
+    if (p >= int64_t(shape.size())) args.range_error("perm is not a permutation of the axes");
+  std::vector<int32_t> perm(perm64.begin(), perm64.end());
+  const int64_t size = args.product(shape, "shape");
+  args.need(x, size, "x");
+  args.need(out, size, "out");
+  check(info.Env(), egc_transpose(x.dtype, x.data, shape.data(), perm.data(), int(shape.size()),
+                                  out.data));
+  return info.Env().Undefined();
+}
+
+// cudaMatmul(a, b, out, batch, m, k, n, transA, transB, batchStrideA, batchStrideB)
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaMatmul");
+  Array a = device(info, args, 0, "a", egn::kFloat);
+  Array b = device(info, args, 1, "b", egn::kFloat);
+  Array out = device(info, args, 2, "out", egn::kFloat);
+  int64_t batch = args.integer(3, "batch"), m = args.integer(4, "m"), k = args.integer(5, "k"),
+          n = args.integer(6, "n");
+  bool ta = args.boolean(7, "transA"), tb = args.boolean(8, "transB");
+  int64_t bsa = args.integer(9, "batchStrideA"), bsb = args.integer(10, "batchStrideB");
+  same_dtype(args, a, b, "b");
+  same_dtype(args, a, out, "out");
+  if (batch > 0) {
+    args.need(out, args.mul(batch, args.mul(m, n, "m*n"), "batch*m*n"), "out");
+    if (m > 0 && n > 0 && k > 0) {
+      auto span = [&](int64_t stride, int64_t mat, const char* name) {
+        int64_t r = args.mul(batch - 1, stride, name);
+        if (__builtin_add_overflow(r, mat, &r)) args.range_error(std::string(name) + " is too large");
+        return r;
+      };
+      args.need(a, span(bsa, args.mul(m, k, "m*k"), "batchStrideA"), "a");
+      args.need(b, span(bsb, args.mul(k, n, "k*n"), "batchStrideB"), "b");
+    }
+  }
+  check(info.Env(), egc_matmul(a.dtype, a.data, b.data, out.data, batch, m, k, n, ta, tb, bsa, bsb));
+  return info.Env().Undefined();
+}
+
+// cudaGather(x, index, out, rowSize)
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaGather");
+  Array x = device(info, args, 0, "x", egn::kAny);
+  Array index = device(info, args, 1, "index", egn::I32);
+  Array out = device(info, args, 2, "out", egn::kAny);
+  int64_t row = args.integer(3, "rowSize");
+  same_dtype(args, x, out, "out");
+  args.need(out, args.mul(index.length, row, "index.length*rowSize"), "out");
+  // Without a row size the source row count is unknowable; nothing is copied.
+  const int64_t rows = row > 0 ? x.length / row : INT32_MAX + int64_t(1);
+  check(info.Env(), egc_gather(x.dtype, x.data, rows, static_cast<const int32_t*>(index.data),
+                               index.length, out.data, row));
+  return info.Env().Undefined();
+}
+
+// cudaScatter(op, src, index, out, numSegments, rowSize)
+Napi::Value Scatter(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaScatter");
+  int op = args.op_code(0, "op");
+  Array src = device(info, args, 1, "src", egn::kAny);
+  Array index = device(info, args, 2, "index", egn::I32);
+  Array out = device(info, args, 3, "out", egn::kAny);
+  int64_t segments = args.integer(4, "numSegments"), row = args.integer(5, "rowSize");
+  same_dtype(args, src, out, "out");
+  args.need(src, args.mul(index.length, row, "index.length*rowSize"), "src");
+  args.need(out, args.mul(segments, row, "numSegments*rowSize"), "out");
+  check(info.Env(), egc_scatter(op, src.dtype, src.data, static_cast<const int32_t*>(index.data),
+                                index.length, out.data, segments, row));
+  return info.Env().Undefined();
+}
+
+// cudaCopyBox(src, srcShape, srcOffset, dst, dstShape, dstOffset, boxShape)
+Napi::Value CopyBox(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaCopyBox");
+  Array src = device(info, args, 0, "src", egn::kAny);
+  std::vector<int64_t> ss = args.list(1, "srcShape"), so = args.list(2, "srcOffset");
+  Array dst = device(info, args, 3, "dst", egn::kAny);
+  std::vector<int64_t> ds = args.list(4, "dstShape"), doff = args.list(5, "dstOffset"),
+                       box = args.list(6, "boxShape");
+  same_dtype(args, src, dst, "dst");
+  const size_t nd = box.size();
+  if (ss.size() != nd || so.size() != nd || ds.size() != nd || doff.size() != nd)
+    args.range_error("shapes and offsets must all have the same length");
+  const int64_t box_size = args.product(box, "boxShape");
+  if (box_size > 0) {  // the kernel checks the box against both shapes
+    args.need(src, args.product(ss, "srcShape"), "src");
+    args.need(dst, args.product(ds, "dstShape"), "dst");
+  }
+  check(info.Env(), egc_copy_box(src.dtype, src.data, ss.data(), so.data(), dst.data, ds.data(),
+                                 doff.data(), box.data(), int(nd)));
+  return info.Env().Undefined();
+}
+
+// cudaCast(src, dst)
+Napi::Value Cast(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaCast");
+  Array src = device(info, args, 0, "src", egn::kAny);
+  Array dst = device(info, args, 1, "dst", egn::kAny);
+  args.need(dst, src.length, "dst");
+  check(info.Env(), egc_cast(src.dtype, src.data, dst.dtype, dst.data, src.length));
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void RegisterCuda(Napi::Env env, Napi::Object exports) {
+  auto fn = [&](const char* name, Napi::Function::Callback cb) {
+    exports.Set(name, Napi::Function::New(env, cb, name));
+  };
+  fn("cudaDeviceCount", DeviceCount);
+  fn("cudaLastError", LastError);
+  fn("cudaAlloc", Alloc);
+  fn("cudaFree", Free);
+  fn("cudaUpload", Upload);
+  fn("cudaDownload", Download);
+  fn("cudaSynchronize", Synchronize);
+  fn("cudaEmptyCache", EmptyCache);
+  fn("cudaMemoryStats", MemoryStats);
+  fn("cudaUnary", Unary);
+  fn("cudaBinary", Binary);
+  fn("cudaReduce", Reduce);
+  fn("cudaTranspose", Transpose);
+  fn("cudaMatmul", Matmul);
+  fn("cudaGather", Gather);
+  fn("cudaScatter", Scatter);
+  fn("cudaCopyBox", CopyBox);
+  fn("cudaCast", Cast);
+}
+
+#else  // !EQUIGRAPH_WITH_CUDA
+
+namespace {
+
+const char kNoCuda[] = "addon built without CUDA (nvcc not found at build time, or EQUIGRAPH_CUDA=OFF)";
+
+Napi::Value DeviceCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), 0); }
+
+Napi::Value LastError(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), kNoCuda);
+}
+
+}  // namespace
+
+void RegisterCuda(Napi::Env env, Napi::Object exports) {
+  exports.Set("cudaDeviceCount", Napi::Function::New(env, DeviceCount, "cudaDeviceCount"));
+  exports.Set("cudaLastError", Napi::Function::New(env, LastError, "cudaLastError"));
+}
+
+#endif
