@@ -11,3 +11,4 @@ export * from './io/md17.js';
 export * from './io/nbody-npy.js';
 export * from './io/files.js';
 export * from './edge-vectors.js';
+export * from './normalization.js';
