@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import { UNARY_GRAD_OPS, type BinaryOp, type UnaryOp } from '../backend.js';
 import { gradients } from '../autograd.js';
 import type { FloatDType } from '../dtype.js';
 import * as ops from '../ops/index.js';
@@ -22,6 +22,8 @@ interface Case {
   noGrad?: boolean;
   /** Rounds through float32, so float64 finite differences do not apply. */
   lossy?: boolean;
+  /** Sized to exercise blocked native paths; too many inputs for finite differences. */
+  large?: boolean;
 }
 
 const normal = (rng: Rng, shape: number[]) => ({ values: rng.fillNormal(new Float64Array(shape.reduce((a, b) => a * b, 1))), shape });
@@ -38,6 +40,22 @@ const UNARY_CASES: Case[] = (['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'squar
   run: (x) => ops.runUnary(op, x),
   noGrad: op === 'sign' || op === 'step',
 }));
+
+// The fused activation gradient dy·f'(x) (y = f(x) from the forward op); its own
+// gradient (double backward) is checked to second order by the gradient tests.
+const UNARY_GRAD_CASES: Case[] = UNARY_GRAD_OPS.flatMap((op) => [
+  {
+    name: `unaryGrad ${op}`,
+    inputs: (rng: Rng) => [normal(rng, [7, 13]), normal(rng, [7, 13])],
+    run: (x: Tensor, dy: Tensor) => ops.unaryGrad(op, x, ops.runUnary(op, x), dy),
+  },
+  // Past the vectorised range (|x| >= 40) float32 falls back to libm.
+  {
+    name: `unaryGrad ${op} wide range`,
+    inputs: (rng: Rng) => [uniform(rng, [5, 21], -50, 50), normal(rng, [5, 21])],
+    run: (x: Tensor, dy: Tensor) => ops.unaryGrad(op, x, ops.runUnary(op, x), dy),
+  },
+]);
 
 const BINARY_SHAPES: Array<[number[], number[]]> = [
   [[5, 6], [5, 6]],
@@ -74,7 +92,24 @@ const OTHER_CASES: Case[] = [
   { name: 'matmul batched', inputs: (r) => [normal(r, [3, 4, 6]), normal(r, [3, 6, 5])], run: (a, b) => ops.matmul(a, b) },
   { name: 'matmul shared right', inputs: (r) => [normal(r, [3, 4, 6]), normal(r, [6, 5])], run: (a, b) => ops.matmul(a, b) },
   { name: 'matmul shared left, transB', inputs: (r) => [normal(r, [4, 6]), normal(r, [2, 3, 5, 6])], run: (a, b) => ops.matmul(a, b, { transposeB: true }) },
-  { name: 'matmul large', inputs: (r) => [normal(r, [67, 45]), normal(r, [45, 71])], run: (a, b) => ops.matmul(a, b) },
+  { name: 'matmul large', inputs: (r) => [normal(r, [67, 45]), normal(r, [45, 71])], run: (a, b) => ops.matmul(a, b), large: true },
+  // Fast paths of the native kernel: matrix-vector (n = 1, m = 1) and split-K (small output, long k).
+  ...[false, true].flatMap((tA) =>
+    [false, true].flatMap((tB) => [
+      {
+        name: `matmul vector n=1 transA=${tA} transB=${tB}`,
+        inputs: (r: Rng) => [normal(r, tA ? [37, 70] : [70, 37]), normal(r, tB ? [1, 37] : [37, 1])],
+        run: (a: Tensor, b: Tensor) => ops.matmul(a, b, { transposeA: tA, transposeB: tB }),
+      },
+      {
+        name: `matmul vector m=1 transA=${tA} transB=${tB}`,
+        inputs: (r: Rng) => [normal(r, tA ? [37, 1] : [1, 37]), normal(r, tB ? [70, 37] : [37, 70])],
+        run: (a: Tensor, b: Tensor) => ops.matmul(a, b, { transposeA: tA, transposeB: tB }),
+      },
+    ]),
+  ),
+  { name: 'matmul batched vector', inputs: (r) => [normal(r, [3, 9, 6]), normal(r, [3, 6, 1])], run: (a, b) => ops.matmul(a, b) },
+  { name: 'matmul split-K (weight gradient)', inputs: (r) => [normal(r, [700, 20]), normal(r, [700, 24])], run: (a, b) => ops.matmul(a, b, { transposeA: true }) },
   { name: 'indexSelect axis 0', inputs: (r) => [normal(r, [6, 3]), index(r, 10, 6)], run: (x, i) => ops.indexSelect(x, i) },
   { name: 'indexSelect axis 1', inputs: (r) => [normal(r, [2, 6, 3]), index(r, 4, 6)], run: (x, i) => ops.indexSelect(x, i, 1) },
   { name: 'scatterSum', inputs: (r) => [normal(r, [20, 3]), index(r, 20, 7)], run: (x, i) => ops.scatterSum(x, i, 9) },
@@ -89,7 +124,7 @@ const OTHER_CASES: Case[] = [
   { name: 'cast to int32', inputs: (r) => [uniform(r, [4, 3], -5, 5)], run: (x) => ops.cast(x, 'int32'), noGrad: true },
 ];
 
-export const KERNEL_CASES: readonly Case[] = [...UNARY_CASES, ...BINARY_CASES, ...OTHER_CASES];
+export const KERNEL_CASES: readonly Case[] = [...UNARY_CASES, ...UNARY_GRAD_CASES, ...BINARY_CASES, ...OTHER_CASES];
 
 const TOLERANCE: Record<FloatDType, { atol: number; rtol: number }> = {
   float32: { atol: 1e-5, rtol: 1e-5 },
