@@ -7,3 +7,6 @@ export { EquivariantLinear, UniversalGraphNetwork, type EquivariantLinearOptions
 export { ContextIndex, type ContextIndexOptions } from './smp-context.js';
 export { ContextLinear, SMPLayer, type ContextLinearOptions, type SMPLayerOptions, type SMPLayerInputs } from './smp-layer.js';
 export { SMP, type SMPOptions, type SMPInputs } from './smp.js';
+export { LEFTNet, LEFTNetMessage, LEFTNetFTE, GatedEquivariantBlock, type LEFTNetOptions, type LEFTNetInputs, type LEFTNetOutputs } from './leftnet.js';
+export { cross, safeNorm, safeNormalize, frameFrom, edgeFrames, nodeFrames } from './leftnet-frames.js';
+export { HEGNN, HEGNNInit, HEGNNLayer, degreeRange, type HEGNNOptions, type HEGNNInitOptions, type HEGNNLayerOptions, type HEGNNInputs } from './hegnn.js';
