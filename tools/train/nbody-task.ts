@@ -7,115 +7,18 @@
  * hidden_nf=64, n_layers=4, recurrent=True); Adam lr 5e-4, batch 100 (train
  * batches drop the remainder, as the authors' loader); MSE on positions;
  * model selection on the validation split, test MSE at the best validation.
+ *
+ * A hand-written loop kept as a cross-check of the CLI's Trainer-based path
+ * (`equigraph train --config configs/nbody-egnn-small.json`, i.e. `npm start`).
  */
-import { noGrad, tensor, type FloatDType, type Tensor } from '@equigraph/core';
-import { chargedNBodySplits, chargedNBodyTask, type ChargedNBodyData } from '@equigraph/data';
-import { EGNNVel, GraphIndex } from '@equigraph/models';
+import { noGrad, type FloatDType } from '@equigraph/core';
+import { Batcher, makeSplits, baselines, type NBodyBatch } from '@equigraph/cli';
+import { EGNNVel } from '@equigraph/models';
 import { Adam, mseLoss } from '@equigraph/train';
 import { Rng } from '@equigraph/core';
 
-export interface NBodySplit {
-  /** Input positions, velocities `[S, n, 3]`, charges `[S, n]`, target positions `[S, n, 3]` (flat). */
-  loc: Float64Array;
-  vel: Float64Array;
-  charges: Float64Array;
-  target: Float64Array;
-  numSamples: number;
-  numBodies: number;
-}
-
-export interface NBodyBatch {
-  h: Tensor;
-  x: Tensor;
-  vel: Tensor;
-  edgeAttr: Tensor;
-  target: Tensor;
-  graph: GraphIndex;
-  numGraphs: number;
-}
-
-export function toSplit(data: ChargedNBodyData, frameIn = 30, frameOut = 40): NBodySplit {
-  return { ...chargedNBodyTask(data, frameIn, frameOut), numSamples: data.numTrajectories, numBodies: data.numBodies };
-}
-
-/** Generates the three splits (independent seeded streams; see `chargedNBodySplits`). */
-export function makeSplits(seed: number, sizes: { train: number; valid: number; test: number }): { train: NBodySplit; valid: NBodySplit; test: NBodySplit } {
-  const s = chargedNBodySplits(seed, { numTrain: sizes.train, numValid: sizes.valid, numTest: sizes.test });
-  return { train: toSplit(s.train), valid: toSplit(s.valid), test: toSplit(s.test) };
-}
-
-/** Builds batches; the graph index of a batch size is made once and reused. */
-export class Batcher {
-  private readonly graphs = new Map<number, GraphIndex>();
-  constructor(
-    readonly numBodies: number,
-    readonly dtype: FloatDType = 'float32',
-    readonly backend?: string,
-  ) {}
-
-  graph(numGraphs: number): GraphIndex {
-    let g = this.graphs.get(numGraphs);
-    if (!g) {
-      g = GraphIndex.fullyConnected(numGraphs, this.numBodies, { backend: this.backend });
-      this.graphs.set(numGraphs, g);
-    }
-    return g;
-  }
-
-  /** The samples `ids` of a split as one batch of disjoint graphs (main_nbody.py's inputs). */
-  batch(split: NBodySplit, ids: ArrayLike<number>): NBodyBatch {
-    const n = this.numBodies;
-    const B = ids.length;
-    const N = B * n;
-    const x = new Float64Array(N * 3);
-    const v = new Float64Array(N * 3);
-    const y = new Float64Array(N * 3);
-    const speed = new Float64Array(N);
-    for (let b = 0; b < B; b++) {
-      const s = ids[b];
-      x.set(split.loc.subarray(s * n * 3, (s + 1) * n * 3), b * n * 3);
-      v.set(split.vel.subarray(s * n * 3, (s + 1) * n * 3), b * n * 3);
-      y.set(split.target.subarray(s * n * 3, (s + 1) * n * 3), b * n * 3);
-    }
-    for (let i = 0; i < N; i++) speed[i] = Math.hypot(v[3 * i], v[3 * i + 1], v[3 * i + 2]);
-    const graph = this.graph(B);
-    const E = graph.numEdges;
-    const attr = new Float64Array(E * 2);
-    const target = graph.target.dataSync();
-    const source = graph.source.dataSync();
-    for (let e = 0; e < E; e++) {
-      const i = target[e];
-      const j = source[e];
-      const gi = Math.floor(i / n);
-      const q = split.charges[ids[gi] * n + (i % n)] * split.charges[ids[gi] * n + (j % n)];
-      const dx = x[3 * i] - x[3 * j];
-      const dy = x[3 * i + 1] - x[3 * j + 1];
-      const dz = x[3 * i + 2] - x[3 * j + 2];
-      attr[2 * e] = q;
-      attr[2 * e + 1] = dx * dx + dy * dy + dz * dz;
-    }
-    const opts = { dtype: this.dtype, backend: this.backend };
-    return {
-      h: tensor(speed, [N, 1], opts),
-      x: tensor(x, [N, 3], opts),
-      vel: tensor(v, [N, 3], opts),
-      edgeAttr: tensor(attr, [E, 2], opts),
-      target: tensor(y, [N, 3], opts),
-      graph,
-      numGraphs: B,
-    };
-  }
-
-  /** All batches of a split in order (the last one may be smaller), for evaluation. */
-  evalBatches(split: NBodySplit, batchSize: number): NBodyBatch[] {
-    const out: NBodyBatch[] = [];
-    for (let start = 0; start < split.numSamples; start += batchSize) {
-      const ids = Int32Array.from({ length: Math.min(batchSize, split.numSamples - start) }, (_, k) => start + k);
-      out.push(this.batch(split, ids));
-    }
-    return out;
-  }
-}
+// The data pipeline lives in @equigraph/cli (the `nbody` task of `equigraph train`, which `npm start` runs).
+export { Batcher, baselines, makeSplits, toSplit, type NBodySplit, type NBodyBatch } from '@equigraph/cli';
 
 /** Mean squared error of the model over batches (sample-weighted, as the authors' `res['loss'] / res['counter']`). */
 export function evaluate(model: EGNNVel, batches: NBodyBatch[]): number {
@@ -129,20 +32,6 @@ export function evaluate(model: EGNNVel, batches: NBodyBatch[]): number {
     }
     return total / count;
   });
-}
-
-/** MSE of two trivial predictors: x(t+Δ) = x(t) and, fitted on nothing, x(t) + v(t)·Δt with Δt = 1000 steps · 0.001. */
-export function baselines(split: NBodySplit): { static: number; linear: number } {
-  let s = 0;
-  let l = 0;
-  const dt = 1000 * 0.001;
-  for (let k = 0; k < split.loc.length; k++) {
-    const d0 = split.loc[k] - split.target[k];
-    const d1 = split.loc[k] + split.vel[k] * dt - split.target[k];
-    s += d0 * d0;
-    l += d1 * d1;
-  }
-  return { static: s / split.loc.length, linear: l / split.loc.length };
 }
 
 export interface TrainOptions {

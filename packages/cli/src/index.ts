@@ -1,0 +1,15 @@
+export { main } from './cli.js';
+export * from './config.js';
+export * from './models.js';
+export { UserError } from './errors.js';
+export { bufferIO, processIO, formatTable, type CliIO } from './io.js';
+export { loadBackends, selectBackend } from './backends.js';
+export { configReference, spliceReference, DOCS_BEGIN, DOCS_END } from './docs.js';
+export { trainRun, prepareTask, scoreTask, readWeights, readRunRecord, resolveModelSource, RUN_FILES, type RunRecord } from './run.js';
+export { Batcher, baselines, makeSplits, toSplit, evaluateMse, readNpySplit, type NBodySplit, type NBodyBatch } from './tasks/nbody.js';
+export { EnergyForceModel, buildEnergyForceModel, energyForcesStats, type EnergyForcesStats } from './tasks/energy-forces.js';
+export { Qm9Model, buildQm9Model, qm9Stats, readQm9Molecules, HARTREE_EV, type Qm9Stats } from './tasks/qm9.js';
+export { AtomsBatcher, structureEdges, type AtomsBatch, type Structure } from './tasks/atoms.js';
+export { predictStructures, readStructures } from './commands/predict.js';
+export { generateNBody, generateSymmetric, writeNBodySplit } from './commands/data.js';
+export { infoReport } from './commands/info.js';

@@ -1,0 +1,174 @@
+/**
+ * QM9 properties (Ramakrishnan et al. 2014 file format): one model with one output per target,
+ * trained on (y − mean)/std per target (mean and std of the training split, saved with the run).
+ * Energies (U0, homo, lumo, gap) are converted from Hartree to eV on reading; mu stays in Debye.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { noGrad, Rng, tensor, type Tensor } from '@equigraph/core';
+import { readQm9Xyz, type XyzFrame } from '@equigraph/data';
+import { huberLoss, maeLoss, mseLoss, regressionMetrics } from '@equigraph/train';
+import { QM9_TARGETS, resolveDataPath, type LoadedConfig, type Qm9Config } from '../config.js';
+import { UserError } from '../errors.js';
+import { findModel, type GraphNet } from '../models.js';
+import { AtomsBatcher, speciesOf, splitIndices, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
+import type { DataOverride, PreparedTask } from './types.js';
+
+export const HARTREE_EV = 27.211386245988;
+type Target = (typeof QM9_TARGETS)[number];
+const ENERGY: ReadonlySet<string> = new Set(['U0', 'homo', 'lumo', 'gap']);
+
+export interface Qm9Stats {
+  species: number[];
+  targets: Target[];
+  mean: number[];
+  std: number[];
+}
+
+/** Molecules of a QM9-format file holding one or more records, or of every .xyz file in a directory. */
+export function readQm9Molecules(path: string): XyzFrame[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UserError(`${path}: no such file or directory`);
+  }
+  if (st.isDirectory()) {
+    const files = readdirSync(path).filter((f) => f.endsWith('.xyz')).sort();
+    if (files.length === 0) throw new UserError(`${path}: no .xyz files in the directory`);
+    return files.flatMap((f) => readQm9Records(readFileSync(join(path, f), 'utf8'), join(path, f)));
+  }
+  return readQm9Records(readFileSync(path, 'utf8'), path);
+}
+
+function readQm9Records(text: string, source: string): XyzFrame[] {
+  const lines = text.split(/\r?\n/);
+  const out: XyzFrame[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (lines[i].trim() === '') {
+      i++;
+      continue;
+    }
+    const tok = lines[i].trim();
+    if (!/^\d+$/.test(tok)) throw new UserError(`${source}:${i + 1}: expected the atom count of molecule ${out.length + 1}, found '${tok.slice(0, 40)}'`);
+    const len = Number(tok) + 5;
+    if (i + len > lines.length) throw new UserError(`${source}:${i + 1}: molecule ${out.length + 1} needs ${len} lines, the file ends first`);
+    out.push(readQm9Xyz(lines.slice(i, i + len).join('\n'), `${source} (molecule ${out.length + 1}, line ${i + 1})`));
+    i += len;
+  }
+  if (out.length === 0) throw new UserError(`${source}: no molecules`);
+  return out;
+}
+
+/** Target values of a molecule in the CLI's units (eV, D). */
+export function qm9Values(f: XyzFrame, targets: readonly Target[]): Float64Array {
+  return Float64Array.from(targets, (t) => {
+    const v = f.targets[t];
+    if (typeof v !== 'number') return NaN;
+    return ENERGY.has(t) ? v * HARTREE_EV : v;
+  });
+}
+
+export function qm9Structures(frames: XyzFrame[], targets: readonly Target[], cutoff: number | null, source: string): Structure[] {
+  return frames.map((f, i) => {
+    if (!f.atomicNumbers) throw new UserError(`${source}: molecule ${i + 1} has unknown element symbols`);
+    return { z: f.atomicNumbers, pos: f.positions, edges: structureEdges(f.positions, cutoff), y: qm9Values(f, targets) };
+  });
+}
+
+export function qm9Stats(train: Structure[], targets: Target[]): Qm9Stats {
+  const k = targets.length;
+  const mean = new Array<number>(k).fill(0);
+  const sq = new Array<number>(k).fill(0);
+  for (const s of train) for (let j = 0; j < k; j++) mean[j] += s.y[j] / train.length;
+  for (const s of train) for (let j = 0; j < k; j++) sq[j] += (s.y[j] - mean[j]) ** 2 / train.length;
+  return { species: speciesOf(train), targets, mean, std: sq.map((v) => (v > 0 ? Math.sqrt(v) : 1)) };
+}
+
+/** A graph model whose outputs are de-normalised: y = mean + std · out. */
+export class Qm9Model {
+  constructor(
+    readonly net: GraphNet,
+    readonly stats: Qm9Stats,
+  ) {}
+
+  /** Normalised outputs `[B, k]`. */
+  normalised(b: AtomsBatch): Tensor {
+    return this.net.predict(b.inputs);
+  }
+
+  /** Outputs in eV / D, `[B, k]` as a flat array. */
+  predict(b: AtomsBatch): Float64Array {
+    const out = noGrad(() => this.normalised(b)).dataSync();
+    const k = this.stats.targets.length;
+    return Float64Array.from(out, (v, i) => this.stats.mean[i % k] + this.stats.std[i % k] * v);
+  }
+}
+
+export function buildQm9Model(config: Qm9Config, stats: Qm9Stats): Qm9Model {
+  const entry = findModel(config.model.name as string);
+  if (!entry.graph) throw new UserError(`model '${entry.name}' does not support task 'qm9'`);
+  const net = entry.graph(config.model as never, { dtype: config.dtype, seed: config.seed, species: stats.species, numOutputs: stats.targets.length, cutoff: config.data.cutoff });
+  return new Qm9Model(net, stats);
+}
+
+export const qm9Unit = (t: string) => (ENERGY.has(t) ? 'meV' : 'D');
+
+export function prepareQm9(loaded: LoadedConfig, config: Qm9Config, override?: DataOverride, savedStats?: Qm9Stats): PreparedTask<AtomsBatch> & { model: Qm9Model } {
+  const d = config.data;
+  const targets = d.targets as Target[];
+  const t0 = performance.now();
+  const path = override?.path ?? resolveDataPath(loaded, d.path);
+  const structures = qm9Structures(readQm9Molecules(path), targets, d.cutoff, path);
+  let train: Structure[] = [];
+  let valid: Structure[] = [];
+  let test: Structure[];
+  if (override?.path) test = structures;
+  else {
+    const idx = splitIndices(structures.length, d, new Rng(d.splitSeed ?? config.seed), path);
+    const pick = (ids: Int32Array) => Array.from(ids, (i) => structures[i]);
+    train = pick(idx.train);
+    valid = pick(idx.valid);
+    test = pick(idx.test);
+    if (override?.split === 'train') test = train;
+    if (override?.split === 'valid') test = valid;
+  }
+  const stats = savedStats ?? qm9Stats(train, targets);
+  const model = buildQm9Model(config, stats);
+  const batcher = new AtomsBatcher(stats.species, config.dtype);
+  const bs = config.trainer.batchSize;
+  const ebs = config.trainer.evalBatchSize ?? bs;
+  const k = targets.length;
+  const normTarget = (b: AtomsBatch) => tensor(Float64Array.from(b.y, (v, i) => (v - stats.mean[i % k]) / stats.std[i % k]), [b.numGraphs, k], { dtype: config.dtype });
+  const pointwise = config.loss.kind === 'mae' ? maeLoss : config.loss.kind === 'huber' ? (p: Tensor, t: Tensor) => huberLoss(p, t) : mseLoss;
+  const units: Record<string, string> = {};
+  for (const t of targets) units[`${t}_mae`] = units[`${t}_rmse`] = qm9Unit(t);
+  return {
+    model,
+    module: model.net.module,
+    summary: [
+      `data: ${train.length}/${valid.length}/${test.length} molecules (train/valid/test) from ${path}, elements Z = ${stats.species.join(', ')}, ${d.cutoff === null ? 'complete graphs' : `radius graph ${d.cutoff} Å`}, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `targets: ${targets.map((t, j) => `${t} (mean ${stats.mean[j].toPrecision(6)}, std ${stats.std[j].toPrecision(4)} ${ENERGY.has(t) ? 'eV' : 'D'})`).join(', ')}`,
+      `model: ${config.model.name}, ${model.net.module.numParameters()} parameters; ${config.optimizer.name} lr ${config.optimizer.lr}, batch ${bs}; ${config.loss.kind} loss on normalised targets`,
+    ],
+    train: override ? null : (_e, rng) => batcher.shuffled(train, bs, rng),
+    validation: override ? null : batcher.batches(valid, ebs),
+    test: test.length > 0 ? batcher.batches(test, ebs) : null,
+    loss: (b) => pointwise(model.normalised(b), normTarget(b)),
+    metrics: (b) => {
+      const pred = model.predict(b);
+      const out: Record<string, number> = {};
+      targets.forEach((t, j) => {
+        const p = Float64Array.from({ length: b.numGraphs }, (_, g) => pred[g * k + j]);
+        const y = Float64Array.from({ length: b.numGraphs }, (_, g) => b.y[g * k + j]);
+        Object.assign(out, regressionMetrics(t, p, y, { unit: qm9Unit(t), scale: ENERGY.has(t) ? 1000 : 1 }));
+      });
+      return out;
+    },
+    weight: (b) => b.numGraphs,
+    evalWithGrad: false,
+    stats: stats as unknown as Record<string, unknown>,
+    units,
+  };
+}
