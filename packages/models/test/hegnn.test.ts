@@ -120,9 +120,11 @@ describe('HEGNN (Cen et al. 2024)', () => {
 
   // E(3) = O(3) ⋉ R³: x ↦ Qx + t, v ↦ Qv, χ^{(l)} ↦ D_{l,(−1)^l}(Q) χ^{(l)}, h invariant, for det Q = ±1.
   const nodeGraph = Int32Array.from([0, 0, 0, 0, 0, 1, 1, 1, 2]);
-  for (const [L, centroidInit] of [[1, false], [3, true], [6, false]] as const) {
-    describe(`E(3) equivariance, L = ${L}${centroidInit ? ', centroid init' : ''} (float64, 1e-9)`, () => {
-      const model = new HEGNN({ inFeatures: 1, hiddenFeatures: 8, maxDegree: L, numLayers: 3, edgeFeatures: 2, velocity: true, centroidInit, ...opts, seed: 20 + L });
+  for (const [L, centroidInit, extra] of [[1, false, false], [3, true, false], [6, false, true]] as const) {
+    const label = `L = ${L}${centroidInit ? ', centroid init' : ''}${extra ? ', normalizeInnerProducts + coordsGain + residual' : ''}`;
+    describe(`E(3) equivariance, ${label} (float64, 1e-9)`, () => {
+      const flags = extra ? { normalizeInnerProducts: true, coordsGain: 0.5, residual: true } : {};
+      const model = new HEGNN({ inFeatures: 1, hiddenFeatures: 8, maxDegree: L, numLayers: 3, edgeFeatures: 2, velocity: true, centroidInit, ...flags, ...opts, seed: 20 + L });
       const x = randn([N, 3], 1.5);
       const v = randn([N, 3]);
       const assignment = { nodeGraph, numGraphs: 3 };
