@@ -12,3 +12,4 @@ export * from './io/nbody-npy.js';
 export * from './io/files.js';
 export * from './edge-vectors.js';
 export * from './normalization.js';
+export * from './io/qm9-multi.js';
