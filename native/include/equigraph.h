@@ -47,6 +47,13 @@ int eg_get_num_threads(void);
 /* out[i] = op(x[i]), n elements; dtype F32 or F64. */
 eg_status eg_unary(int op, eg_dtype dtype, const void* x, void* out, int64_t n);
 
+/* Fused activation gradient: out[i] = dy[i] * f'(x[i]) for f = op, with
+ * y = f(x) the forward output (sigmoid and tanh use y, silu and softplus x).
+ * Supported ops: EG_SIGMOID, EG_TANH, EG_SILU, EG_SOFTPLUS (others return
+ * EG_ERR_UNSUPPORTED). Float dtypes only. */
+eg_status eg_unary_grad(int op, eg_dtype dtype, const void* x, const void* y, const void* dy,
+                        void* out, int64_t n);
+
 /* Broadcasting elementwise op over out_shape (ndim <= EG_MAX_DIMS);
  * strides are in elements, 0 broadcasts an axis. */
 eg_status eg_binary(int op, eg_dtype dtype, const void* a, const int64_t* a_strides,
@@ -171,6 +178,82 @@ eg_status eg_segmented_tensor_product(eg_dtype dtype, const int32_t* segments,
                                       const int64_t* operand_sizes, const void* const* operands,
                                       const int64_t* batch_strides, int64_t batch,
                                       int out_operand, void* out);
+
+/* ------------------------------------------------------------------------
+ * Neighbour lists (native/src/neighbors.cpp): the radius graph of
+ * radiusGraph in packages/data/src/graph.ts, with identical output (same
+ * edges in the same order, bit-identical vectors and distances).
+ *   positions   [n, 3] float64, as given (need not lie in the cell)
+ *   cells       NULL (no periodic axis), or n_cells row-major [3, 3] cells,
+ *               rows = lattice vectors; n_cells is 1 (shared) or the number
+ *               of graphs (max batch id + 1). Ignored when pbc_mask is 0.
+ *   pbc_mask    bit a set: periodic along lattice vector a
+ *   batch       NULL (one graph) or [n] graph ids >= 0, need not be sorted
+ *   max_neighbors  < 0: unlimited; otherwise the cap on an atom's incoming
+ *               edges: an atom over it is reported (info[3], info[4]) and no
+ *               plan is made, or with EG_RADIUS_GRAPH_TRUNCATE its nearest
+ *               max_neighbors edges are kept (ties: smaller source, shift)
+ * An edge j -> i with integer shift S exists when |v| < cutoff (strict) for
+ *   v = pos[i] - pos[j] + S . cell,
+ * the zero-shift self edge only with EG_RADIUS_GRAPH_SELF_LOOPS (periodic
+ * self-images always). Edges are sorted by target i, then source j, then S.
+ *
+ * Two calls, so the caller allocates the outputs exactly:
+ *   eg_radius_graph_count validates, bins and counts; on EG_OK with
+ *     info[3] == -1 it stores a plan in *plan and writes info (int64[5]):
+ *     [0] E, the number of edges  [1] atoms over max_neighbors (truncated)
+ *     [2] edges dropped in all    [3] first atom over max_neighbors without
+ *     TRUNCATE, else -1           [4] that atom's neighbour count.
+ *     Non-finite coordinates or cells, singular cells and negative batch ids
+ *     fail with EG_ERR_ARGUMENT / EG_ERR_INDEX (eg_last_error says which atom).
+ *   eg_radius_graph_fill writes edge_index [2, E] int32 (row 0 sources, row 1
+ *     targets), shifts [E, 3] int32, vectors [E, 3] float64, distances [E]
+ *     float64 and, for the truncated atoms in ascending order, their index
+ *     and neighbour count (info[1] entries each). Any output but edge_index
+ *     may be NULL. A plan may be filled more than once.
+ *   eg_radius_graph_free releases the plan (NULL is fine).
+ * The plan copies what it needs: the inputs may change after counting.
+ * ------------------------------------------------------------------------ */
+#define EG_RADIUS_GRAPH_SELF_LOOPS 1
+#define EG_RADIUS_GRAPH_TRUNCATE 2
+
+typedef struct eg_radius_graph eg_radius_graph;
+
+eg_status eg_radius_graph_count(const double* positions, int64_t n, double cutoff,
+                                const double* cells, int64_t n_cells, int pbc_mask,
+                                const int32_t* batch, int64_t max_neighbors, int flags,
+                                eg_radius_graph** plan, int64_t* info);
+
+eg_status eg_radius_graph_fill(const eg_radius_graph* plan, int32_t* edge_index, int32_t* shifts,
+                               double* vectors, double* distances, int32_t* dropped_atoms,
+                               int32_t* dropped_found);
+
+void eg_radius_graph_free(eg_radius_graph* plan);
+
+/* ------------------------------------------------------------------------
+ * Fused tensor-product graph convolution (NequIP / MACE interaction):
+ *   out[dst_e] += TP_uvu(x1[src_e], x2_e; W_e)   summed over the edges e
+ * with a segmented tensor product descriptor as above whose paths are all
+ * mode UVU, without materialising per-edge outputs. Slots: 0 weights
+ * [num_edges, operand_sizes[0]] (one set per edge; size 0: unweighted),
+ * 1 x1 [num_nodes, .] read at each edge's source, 2 x2 [num_edges, .]
+ * (per-edge attributes, e.g. spherical harmonics of the edge vector), 3 out
+ * [num_nodes, .] at each edge's target. The sum over edges is a multilinear
+ * form in the four slots and out_operand picks the one computed from the
+ * other three (the backward passes are the same call):
+ *   3: node rows of the targets (forward), 1: node rows of the sources
+ *   (gradient w.r.t. x1 from the upstream gradient in slot 3), 0 and 2: one
+ *   row per edge (gradients w.r.t. the weights and the edge attributes).
+ * Node outputs are summed per node in edge order (deterministic, parallel
+ * over nodes); every output buffer is overwritten. Indices outside
+ * [0, num_nodes) give EG_ERR_INDEX; a mode other than UVU EG_ERR_UNSUPPORTED.
+ * ---------------------------------------------------------------------- */
+eg_status eg_tp_convolution(eg_dtype dtype, const int32_t* segments, int32_t num_segments,
+                            const int32_t* paths, int32_t num_paths, const int32_t* coeff_index,
+                            const double* coeff_value, int32_t num_coeffs,
+                            const int64_t* operand_sizes, const void* const* operands,
+                            const int32_t* edge_src, const int32_t* edge_dst, int64_t num_edges,
+                            int64_t num_nodes, int out_operand, void* out);
 
 #ifdef __cplusplus
 }

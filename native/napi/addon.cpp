@@ -67,6 +67,24 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// unaryGrad(op, x, y, dy, out): out = dy * f'(x), y = f(x)
+Napi::Value UnaryGrad(const Napi::CallbackInfo& info) {
+  Args args(info, "unaryGrad");
+  int op = args.op_code(0, "op");
+  Array x = args.array(1, "x", egn::kFloat);
+  Array y = args.array(2, "y", egn::kFloat);
+  Array dy = args.array(3, "dy", egn::kFloat);
+  Array out = args.array(4, "out", egn::kFloat);
+  args.same_dtype(x, y, "y");
+  args.same_dtype(x, dy, "dy");
+  args.same_dtype(x, out, "out");
+  args.need(y, x.length, "y");
+  args.need(dy, x.length, "dy");
+  args.need(out, x.length, "out");
+  check(info.Env(), eg_unary_grad(op, x.dtype, x.data, y.data, dy.data, out.data, x.length));
+  return info.Env().Undefined();
+}
+
 // binary(op, a, aStrides, b, bStrides, out, outShape)
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Args args(info, "binary");
@@ -235,6 +253,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
   exports.Set("lastError", Napi::Function::New(env, LastError, "lastError"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
+  exports.Set("unaryGrad", Napi::Function::New(env, UnaryGrad, "unaryGrad"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("reduce", Napi::Function::New(env, Reduce, "reduce"));
   exports.Set("transpose", Napi::Function::New(env, Transpose, "transpose"));
@@ -245,6 +264,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cast", Napi::Function::New(env, Cast, "cast"));
   RegisterTensorProduct(env, exports);
   RegisterSphericalHarmonics(env, exports);
+  RegisterNeighbors(env, exports);
+  RegisterTpConvolution(env, exports);
   RegisterCuda(env, exports);
 #ifdef EQUIGRAPH_WITH_CUDA
   exports.Set("cuda", Napi::Boolean::New(env, true));

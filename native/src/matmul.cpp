@@ -159,6 +159,97 @@ EG_DEFINE_KERNELS(avx2_f32, EG_TARGET_AVX2, float, 6, 16, 32, 256, 120, 3072)
 EG_DEFINE_KERNELS(avx2_f64, EG_TARGET_AVX2, double, 6, 8, 32, 256, 96, 1536)
 #endif
 
+// ------------------------------------------------------------------ GEMV --
+// Matrix-vector products (n = 1 or m = 1) have no reuse for the packed GEMM
+// to exploit; they are memory-bound and run as plain dot products or axpys.
+
+// y[i] = dot(A[i, 0:k], x) for i in [0, m), rows lda apart, x contiguous.
+template <class T, int VB>
+EG_INLINE void gemv_dot_impl(const T* a, int64_t lda, const T* x, T* y, int64_t m, int64_t k) {
+  typedef T V __attribute__((vector_size(VB), aligned(sizeof(T))));
+  constexpr int W = VB / int(sizeof(T));
+  // Macros rather than lambdas: a lambda would not inherit the AVX2 target.
+#define load(p) (*reinterpret_cast<const V*>(p))
+#define hsum(s, v) \
+  T s = 0;        \
+  for (int j_ = 0; j_ < W; ++j_) s += (v)[j_]
+  int64_t i = 0;
+  for (; i + 4 <= m; i += 4) {  // four rows share each load of x
+    const T* r0 = a + i * lda;
+    const T* r1 = r0 + lda;
+    const T* r2 = r1 + lda;
+    const T* r3 = r2 + lda;
+    V c0 = V{}, c1 = V{}, c2 = V{}, c3 = V{};
+    int64_t p = 0;
+    for (; p + W <= k; p += W) {
+      const V xv = load(x + p);
+      c0 += load(r0 + p) * xv;
+      c1 += load(r1 + p) * xv;
+      c2 += load(r2 + p) * xv;
+      c3 += load(r3 + p) * xv;
+    }
+    hsum(s0, c0);
+    hsum(s1, c1);
+    hsum(s2, c2);
+    hsum(s3, c3);
+    for (; p < k; ++p) {
+      s0 += r0[p] * x[p];
+      s1 += r1[p] * x[p];
+      s2 += r2[p] * x[p];
+      s3 += r3[p] * x[p];
+    }
+    y[i] = s0;
+    y[i + 1] = s1;
+    y[i + 2] = s2;
+    y[i + 3] = s3;
+  }
+  for (; i < m; ++i) {
+    const T* r = a + i * lda;
+    V c = V{};
+    int64_t p = 0;
+    for (; p + W <= k; p += W) c += load(r + p) * load(x + p);
+    hsum(s, c);
+    for (; p < k; ++p) s += r[p] * x[p];
+    y[i] = s;
+  }
+#undef load
+#undef hsum
+}
+
+// y[0:m] = sum_p x[p] * A[p, 0:m], rows lda apart (an axpy per p).
+template <class T>
+EG_INLINE void gemv_axpy_impl(const T* a, int64_t lda, const T* x, T* y, int64_t m, int64_t k) {
+  for (int64_t i = 0; i < m; ++i) y[i] = T(0);
+  for (int64_t p = 0; p < k; ++p) {
+    const T xp = x[p];
+    const T* __restrict r = a + p * lda;
+    T* __restrict out = y;
+    for (int64_t i = 0; i < m; ++i) out[i] += xp * r[i];
+  }
+}
+
+template <class T>
+struct Gemv {
+  void (*dot)(const T*, int64_t, const T*, T*, int64_t, int64_t);
+  void (*axpy)(const T*, int64_t, const T*, T*, int64_t, int64_t);
+};
+
+#define EG_DEFINE_GEMV(NAME, ATTR, T, VB)                                                        \
+  ATTR void NAME##_dot(const T* a, int64_t lda, const T* x, T* y, int64_t m, int64_t k) {     \
+    gemv_dot_impl<T, VB>(a, lda, x, y, m, k);                                                  \
+  }                                                                                            \
+  ATTR void NAME##_axpy(const T* a, int64_t lda, const T* x, T* y, int64_t m, int64_t k) {    \
+    gemv_axpy_impl<T>(a, lda, x, y, m, k);                                                     \
+  }                                                                                            \
+  const Gemv<T> NAME = {NAME##_dot, NAME##_axpy};
+
+EG_DEFINE_GEMV(generic_gemv_f32, , float, 16)
+EG_DEFINE_GEMV(generic_gemv_f64, , double, 16)
+#ifdef EG_HAVE_AVX2_PATH
+EG_DEFINE_GEMV(avx2_gemv_f32, EG_TARGET_AVX2, float, 32)
+EG_DEFINE_GEMV(avx2_gemv_f64, EG_TARGET_AVX2, double, 32)
+#endif
+
 bool has_avx2() {
 #ifdef EG_HAVE_AVX2_PATH
   static const bool ok = [] {
@@ -188,6 +279,23 @@ const Kernels<double>& kernels<double>() {
   return generic_f64;
 }
 
+template <class T>
+const Gemv<T>& gemv_kernels();
+template <>
+const Gemv<float>& gemv_kernels<float>() {
+#ifdef EG_HAVE_AVX2_PATH
+  if (has_avx2()) return avx2_gemv_f32;
+#endif
+  return generic_gemv_f32;
+}
+template <>
+const Gemv<double>& gemv_kernels<double>() {
+#ifdef EG_HAVE_AVX2_PATH
+  if (has_avx2()) return avx2_gemv_f64;
+#endif
+  return generic_gemv_f64;
+}
+
 // ---------------------------------------------------------------- driver --
 
 // Grow-only 64-byte-aligned scratch, one per thread, so steady-state calls
@@ -199,7 +307,7 @@ T* scratch(int slot, int64_t count) {
     int64_t bytes = 0;
     ~Buf() { ::operator delete(p, std::align_val_t(64)); }
   };
-  thread_local Buf bufs[2];
+  thread_local Buf bufs[3];  // 0: packed B, 1: packed A, 2: split-K partials
   Buf& b = bufs[slot];
   const int64_t need = count * int64_t(sizeof(T));
   if (b.bytes < need) {
@@ -218,10 +326,54 @@ struct Operand {
 
 constexpr double kMinFlopsPerThread = 1 << 17;
 
-// One GEMM C[m,n] = A·B. `threads` > 1 lets it split rows of C across the pool.
+// Largest output (m·n elements) that split-K handles: its partial products,
+// one per KC block of k, stay in L2.
+constexpr int64_t kSplitKMaxOutput = 128 * 128;
+
+// Small C with a long k (weight gradients: 64×64 from k = 2000 edges): rows of
+// C are too few to share out, and one parallel region per KC block costs more
+// than the block. Each KC block's product goes to its own partial instead
+// (any thread may compute it), then the partials are summed in block order,
+// which is exactly the serial kernel's accumulation: the result does not
+// depend on the thread count.
+template <class T>
+void gemm_split_k(const Kernels<T>& K, const T* a, Operand A, const T* b, Operand B, T* c,
+                  int64_t m, int64_t k, int64_t n) {
+  const int64_t blocks = (k + K.kc - 1) / K.kc;
+  const int64_t mn = m * n;
+  T* partial = scratch<T>(2, blocks * mn);
+  const int64_t panels_n = (n + K.nr - 1) / K.nr;
+  eg::parallel_for(0, blocks, [&](int64_t q0, int64_t q1) {
+    T* bpack = scratch<T>(0, panels_n * K.nr * std::min(k, K.kc));
+    T* apack = scratch<T>(1, K.mc * std::min(k, K.kc));
+    for (int64_t q = q0; q < q1; ++q) {
+      const int64_t pc = q * K.kc;
+      const int64_t kc = std::min(K.kc, k - pc);
+      K.pack_b(b + pc * B.rs, B.rs, B.cs, kc, n, 0, panels_n, bpack);
+      T* dst = q == 0 ? c : partial + q * mn;
+      for (int64_t ic = 0; ic < m; ic += K.mc) {
+        const int64_t mc = std::min(K.mc, m - ic);
+        K.block(a + pc * A.cs + ic * A.rs, A.rs, A.cs, mc, kc, bpack, n, dst + ic * n, n, false,
+                apack);
+      }
+    }
+  }, 1);
+  for (int64_t q = 1; q < blocks; ++q) {
+    const T* __restrict src = partial + q * mn;
+    T* __restrict dst = c;
+    for (int64_t i = 0; i < mn; ++i) dst[i] = dst[i] + src[i];
+  }
+}
+
+// One GEMM C[m,n] = A·B. `threaded` lets it split the work across the pool.
 template <class T>
 void gemm(const Kernels<T>& K, const T* a, Operand A, const T* b, Operand B, T* c, int64_t m,
           int64_t k, int64_t n, bool threaded) {
+  if (threaded && k > K.kc && n <= K.nc && m * n <= kSplitKMaxOutput && eg::num_threads() > 1 &&
+      2.0 * double(m) * double(k) * double(n) >= 4 * kMinFlopsPerThread) {
+    gemm_split_k(K, a, A, b, B, c, m, k, n);
+    return;
+  }
   const int64_t panels_n_max = (std::min(n, K.nc) + K.nr - 1) / K.nr;
   T* bpack = scratch<T>(0, panels_n_max * K.nr * std::min(k, K.kc));
   for (int64_t jc = 0; jc < n; jc += K.nc) {
@@ -262,6 +414,49 @@ void gemm(const Kernels<T>& K, const T* a, Operand A, const T* b, Operand B, T* 
   }
 }
 
+// C = A·B with n = 1 or m = 1. The vector operand is contiguous in every
+// layout (a [k, 1] or [1, k] matrix); the matrix is read as dot products
+// along its contiguous axis or as axpys across it. Rows of C (n = 1) or
+// columns (m = 1) are shared out over the pool when there is enough work.
+template <class T>
+void gemv(const T* a, Operand A, const T* b, Operand B, T* out, int64_t batch, int64_t m,
+          int64_t k, int64_t n, int64_t bsa, int64_t bsb) {
+  const Gemv<T>& G = gemv_kernels<T>();
+  const int64_t mn = m * n;
+  const double work = double(m) * double(k) * double(n);
+  for (int64_t p = 0; p < batch; ++p) {
+    const T* ap = a + p * bsa;
+    const T* bp = b + p * bsb;
+    T* c = out + p * mn;
+    // With n = 1, y[i] = sum_q A(i, q) x[q], x = B's only column; with m = 1,
+    // y[j] = sum_q x[q] B(q, j), x = A's only row. Either way M is the matrix,
+    // len the output length and (rs, cs) its strides along (output, q).
+    const T* M = n == 1 ? ap : bp;
+    const T* x = n == 1 ? bp : ap;
+    const int64_t len = n == 1 ? m : n;
+    const int64_t rs = n == 1 ? A.rs : B.cs, cs = n == 1 ? A.cs : B.rs;
+    if (len == 1) {  // 1x1 output: a plain dot product
+      T s = 0;
+      for (int64_t q = 0; q < k; ++q) s += M[q * cs] * x[q];
+      c[0] = s;
+      continue;
+    }
+    if (cs == 1) {  // each output is a dot product over a contiguous row
+      auto run = [&](int64_t lo, int64_t hi) { G.dot(M + lo * rs, rs, x, c + lo, hi - lo, k); };
+      if (work >= 2 * kMinFlopsPerThread)
+        eg::parallel_for(0, len, run, std::max<int64_t>(4, int64_t(kMinFlopsPerThread / (2.0 * k))));
+      else
+        run(0, len);
+    } else {  // rs == 1: outputs are contiguous along each row q
+      auto run = [&](int64_t lo, int64_t hi) { G.axpy(M + lo, cs, x, c + lo, hi - lo, k); };
+      if (work >= 2 * kMinFlopsPerThread && len >= 64)
+        eg::parallel_for(0, len, run, std::max<int64_t>(32, int64_t(kMinFlopsPerThread / (2.0 * k))));
+      else
+        run(0, len);
+    }
+  }
+}
+
 template <class T>
 void matmul(const T* a, const T* b, T* out, int64_t batch, int64_t m, int64_t k, int64_t n,
             bool ta, bool tb, int64_t bsa, int64_t bsb) {
@@ -276,9 +471,13 @@ void matmul(const T* a, const T* b, T* out, int64_t batch, int64_t m, int64_t k,
     m *= batch;
     batch = 1;
   }
-  const Kernels<T>& K = kernels<T>();
   const Operand A = ta ? Operand{1, m} : Operand{k, 1};
   const Operand B = tb ? Operand{1, k} : Operand{n, 1};
+  if (n == 1 || m == 1) {
+    gemv(a, A, b, B, out, batch, m, k, n, bsa, bsb);
+    return;
+  }
+  const Kernels<T>& K = kernels<T>();
   const int threads = eg::num_threads();
   const double flops = 2.0 * double(m) * double(k) * double(n);
   // Many matrices: one per thread, each packed privately. Few large ones:

@@ -42,6 +42,8 @@ int hardware_threads() {
 thread_local bool inside_job = false;  // nested parallel_for runs serially
 
 constexpr auto kSpin = std::chrono::microseconds(100);
+constexpr auto kCallerSpin = std::chrono::microseconds(50);
+constexpr int64_t kPartsPerThread = 4;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -57,7 +59,9 @@ struct Pool {
   std::atomic<uint64_t> generation{0};  // written under m, spun on without it
   bool open = false;     // workers may join the current job
   int wanted = 0;        // workers the current job may use
-  int active = 0;        // workers inside the current job
+  // Workers inside the current job; changed under m, read without it by the
+  // caller's spin-wait.
+  std::atomic<int> active{0};
   eg::RangeFn fn = nullptr;
   void* ctx = nullptr;
   int64_t begin = 0, end = 0, parts = 0;
@@ -128,7 +132,11 @@ int num_threads() {
 
 void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* ctx) {
   int64_t len = end - begin;
-  int64_t parts = std::min<int64_t>(num_threads(), (len + grain - 1) / grain);
+  // A few parts per thread, claimed dynamically: when a worker is descheduled
+  // (more runnable threads than cores), the others take over its share
+  // instead of waiting a whole time slice for it.
+  const int threads = num_threads();
+  int64_t parts = std::min<int64_t>(int64_t(threads) * kPartsPerThread, (len + grain - 1) / grain);
   Pool& P = pool();
   std::unique_lock<std::mutex> dispatch(P.dispatch, std::try_to_lock);
   if (parts <= 1 || inside_job || !dispatch.owns_lock()) {
@@ -137,7 +145,8 @@ void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* c
   }
   {
     std::lock_guard<std::mutex> lk(P.m);
-    P.ensure_workers(static_cast<int>(parts - 1));
+    const int workers = static_cast<int>(std::min<int64_t>(parts, threads) - 1);
+    P.ensure_workers(workers);
     P.fn = fn;
     P.ctx = ctx;
     P.begin = begin;
@@ -145,7 +154,7 @@ void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* c
     P.parts = parts;
     P.next.store(0);
     P.error = nullptr;
-    P.wanted = static_cast<int>(parts - 1);
+    P.wanted = workers;
     P.open = true;
     P.generation.fetch_add(1, std::memory_order_release);
   }
@@ -153,6 +162,15 @@ void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* c
   inside_job = true;
   P.run_parts();
   inside_job = false;
+  // Workers usually finish within microseconds of the caller: spin briefly
+  // rather than sleep, since a futex wake-up costs as much as a small kernel.
+  {
+    const auto until = std::chrono::steady_clock::now() + kCallerSpin;
+    for (int i = 1; P.active.load(std::memory_order_acquire) != 0; ++i) {
+      cpu_relax();
+      if (i % 64 == 0 && std::chrono::steady_clock::now() > until) break;
+    }
+  }
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lk(P.m);

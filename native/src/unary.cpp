@@ -108,7 +108,121 @@ eg_status unary(int op, const T* x, T* out, int64_t n) {
   return EG_OK;
 }
 
+// ------------------------------------------------------------- gradients --
+// out = dy * f'(x). sigmoid and tanh only need y = f(x); silu and softplus
+// need sigma(x), which float32 takes from the vectorised sigmoid_f32 (libm in
+// double outside its range, as above).
+
+EG_CLONES void sigmoid_grad_chunk(const float* x, const float* y, const float* dy, float* out,
+                                  int64_t lo, int64_t hi) {
+  (void)x;
+  for (int64_t i = lo; i < hi; ++i) {
+    const double s = y[i];
+    out[i] = float(double(dy[i]) * (s * (1.0 - s)));
+  }
+}
+EG_CLONES void tanh_grad_chunk(const float* x, const float* y, const float* dy, float* out,
+                               int64_t lo, int64_t hi) {
+  (void)x;
+  for (int64_t i = lo; i < hi; ++i) {
+    const double t = y[i];
+    out[i] = float(double(dy[i]) * (1.0 - t * t));
+  }
+}
+
+inline double silu_grad(double v) {
+  const double s = sigmoid(v);
+  return s * (1.0 + v * (1.0 - s));
+}
+
+template <class Fast, class Exact>
+inline void fast_grad_body(const float* x, const float* dy, float* out, int64_t lo, int64_t hi,
+                           Fast fast, Exact exact) {
+  int outside = 0;
+  for (int64_t i = lo; i < hi; ++i) {
+    out[i] = dy[i] * fast(x[i]);
+    outside |= !(std::fabs(x[i]) < eg::kFastRange);
+  }
+  if (!outside) return;
+  for (int64_t i = lo; i < hi; ++i) {
+    if (!(std::fabs(x[i]) < eg::kFastRange)) out[i] = float(double(dy[i]) * exact(double(x[i])));
+  }
+}
+
+EG_CLONES void silu_grad_chunk(const float* x, const float* y, const float* dy, float* out,
+                               int64_t lo, int64_t hi) {
+  (void)y;
+  fast_grad_body(x, dy, out, lo, hi,
+                 [](float v) {
+                   const float s = eg::sigmoid_f32(v);
+                   return s * (1.0f + v * (1.0f - s));
+                 },
+                 silu_grad);
+}
+EG_CLONES void softplus_grad_chunk(const float* x, const float* y, const float* dy, float* out,
+                                   int64_t lo, int64_t hi) {
+  (void)y;
+  fast_grad_body(x, dy, out, lo, hi, eg::sigmoid_f32, [](double v) { return sigmoid(v); });
+}
+
+using GradChunk = void (*)(const float*, const float*, const float*, float*, int64_t, int64_t);
+
+GradChunk grad_chunk(int op) {
+  switch (op) {
+    case EG_SIGMOID: return sigmoid_grad_chunk;
+    case EG_TANH: return tanh_grad_chunk;
+    case EG_SILU: return silu_grad_chunk;
+    case EG_SOFTPLUS: return softplus_grad_chunk;
+    default: return nullptr;
+  }
+}
+
+template <class T, class F>
+void map_grad(const T* x, const T* y, const T* dy, T* out, int64_t n, F f) {
+  eg::parallel_for(0, n, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) out[i] = T(double(dy[i]) * f(double(x[i]), double(y[i])));
+  }, kGrain);
+}
+
+template <class T>
+eg_status unary_grad(int op, const T* x, const T* y, const T* dy, T* out, int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (GradChunk chunk = grad_chunk(op)) {
+      eg::parallel_for(0, n, [&](int64_t lo, int64_t hi) { chunk(x, y, dy, out, lo, hi); }, kGrain);
+      return EG_OK;
+    }
+  }
+  switch (op) {
+    case EG_SIGMOID: map_grad(x, y, dy, out, n, [](double, double s) { return s * (1.0 - s); }); break;
+    case EG_TANH: map_grad(x, y, dy, out, n, [](double, double t) { return 1.0 - t * t; }); break;
+    case EG_SILU: map_grad(x, y, dy, out, n, [](double v, double) { return silu_grad(v); }); break;
+    case EG_SOFTPLUS: map_grad(x, y, dy, out, n, [](double v, double) { return sigmoid(v); }); break;
+    default:
+      return eg::fail(EG_ERR_UNSUPPORTED,
+                      "unary_grad: op code %d has no fused gradient (sigmoid, tanh, silu, softplus)", op);
+  }
+  return EG_OK;
+}
+
 }  // namespace
+
+extern "C" eg_status eg_unary_grad(int op, eg_dtype dtype, const void* x, const void* y,
+                                   const void* dy, void* out, int64_t n) {
+  EG_GUARD_BEGIN
+  if (n < 0) return eg::fail(EG_ERR_ARGUMENT, "unary_grad: negative size %lld", (long long)n);
+  if (n > 0 && (!x || !y || !dy || !out)) return eg::fail(EG_ERR_ARGUMENT, "unary_grad: null buffer");
+  switch (dtype) {
+    case EG_F32:
+      return unary_grad(op, static_cast<const float*>(x), static_cast<const float*>(y),
+                        static_cast<const float*>(dy), static_cast<float*>(out), n);
+    case EG_F64:
+      return unary_grad(op, static_cast<const double*>(x), static_cast<const double*>(y),
+                        static_cast<const double*>(dy), static_cast<double*>(out), n);
+    case EG_I32: return eg::fail(EG_ERR_UNSUPPORTED, "unary_grad: int32 is not supported");
+    default: return eg::fail(EG_ERR_ARGUMENT, "unary_grad: invalid dtype %d", int(dtype));
+  }
+  EG_GUARD_END("unary_grad")
+}
 
 extern "C" eg_status eg_unary(int op, eg_dtype dtype, const void* x, void* out, int64_t n) {
   EG_GUARD_BEGIN

@@ -21,8 +21,9 @@ for (const k of Object.keys(prims)) {
     else if (k === 'unary' || k === 'binary' || k === 'scatter') key += ` ${a[0]} ${(a[k === 'binary' ? 5 : k==='unary'?1:1] as ArrayLike<number>).length}`;
     else if (k === 'gather') key += ` ${(a[2] as ArrayLike<number>).length}`;
     else if (k === 'copyBox') key += ` ${(a[3] as ArrayLike<number>).length}`;
-    const t0 = performance.now(); f(...a); const dt = performance.now() - t0;
+    const t0 = performance.now(); const result = f(...a); const dt = performance.now() - t0;
     const e = acc.get(key) ?? [0, 0]; e[0] += dt; e[1]++; acc.set(key, e);
+    return result;
   };
 }
 const B = 100, n = 5, N = B * n;

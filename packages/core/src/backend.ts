@@ -19,6 +19,10 @@ export type UnaryOp =
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
   | 'sigmoid' | 'tanh' | 'relu' | 'silu' | 'softplus' | 'step' | 'sin' | 'cos';
 
+/** Activations with a fused gradient kernel (UnaryGrad, eg_unary_grad). */
+export type UnaryGradOp = 'sigmoid' | 'tanh' | 'silu' | 'softplus';
+export const UNARY_GRAD_OPS: readonly UnaryGradOp[] = ['sigmoid', 'tanh', 'silu', 'softplus'];
+
 /** Comparison ops return 1 or 0 in the input dtype. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'equal' | 'greater';
 
@@ -44,6 +48,12 @@ export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1 };
 export interface HostPrimitives {
   /** out[i] = op(x[i]) */
   unary(op: UnaryOp, x: FloatArray, out: FloatArray): void;
+  /**
+   * Fused activation gradient: out[i] = dy[i]·f'(x[i]) with f = op and y = f(x)
+   * its forward output, for op in UNARY_GRAD_OPS (sigmoid and tanh read y,
+   * silu and softplus x).
+   */
+  unaryGrad(op: UnaryGradOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray): void;
   /**
    * out[idx] = op(a[idx·aStrides], b[idx·bStrides]) over the multi-index idx of
    * `outShape` (row-major). A stride of 0 broadcasts that axis.
@@ -74,4 +84,10 @@ export interface HostPrimitives {
   copyBox(src: TypedArray, srcShape: readonly number[], srcOffset: readonly number[], dst: TypedArray, dstShape: readonly number[], dstOffset: readonly number[], boxShape: readonly number[]): void;
   /** dst[i] = src[i] converted (float→int truncates toward zero). */
   cast(src: TypedArray, dst: TypedArray): void;
+  /**
+   * Optional: a fresh array whose contents are unspecified, for outputs the
+   * kernel overwrites completely (every kernel but Pad). Host backends whose
+   * runtime can skip the zero fill of `new Float32Array(n)` provide it.
+   */
+  allocUninitialized?(dtype: DType, size: number): TypedArray;
 }

@@ -1,4 +1,4 @@
-import type { Backend, BinaryOp, HostPrimitives, ReduceOp, ScatterOp, UnaryOp } from './backend.js';
+import type { Backend, BinaryOp, HostPrimitives, ReduceOp, ScatterOp, UnaryGradOp, UnaryOp } from './backend.js';
 import { allocArray, type DType, type FloatArray, type TypedArray } from './dtype.js';
 import { registerKernel, type KernelAttrs, type KernelFunc, type TensorInfo } from './kernel.js';
 import { registerBackend } from './registry.js';
@@ -26,8 +26,13 @@ type HostKernel = (prims: HostPrimitives, inputs: readonly TensorInfo[], attrs: 
 
 const data = (t: TensorInfo) => t.storage as TypedArray;
 const floats = (t: TensorInfo) => t.storage as FloatArray;
-const output = (shape: readonly number[], dtype: DType): { storage: TypedArray; shape: readonly number[]; dtype: DType } => ({
-  storage: allocArray(dtype, sizeOf(shape)),
+/**
+ * A fresh output tensor. Kernels overwrite every element of their output
+ * (only Pad relies on zeros and passes `zeroed`), so where the primitives can
+ * allocate without the zero fill they do.
+ */
+const output = (prims: HostPrimitives, shape: readonly number[], dtype: DType, zeroed = false): { storage: TypedArray; shape: readonly number[]; dtype: DType } => ({
+  storage: !zeroed && prims.allocUninitialized ? prims.allocUninitialized(dtype, sizeOf(shape)) : allocArray(dtype, sizeOf(shape)),
   shape,
   dtype,
 });
@@ -38,14 +43,21 @@ const output = (shape: readonly number[], dtype: DType): { storage: TypedArray; 
  */
 const HOST_KERNELS: Record<string, HostKernel> = {
   Unary(prims, [x], attrs) {
-    const out = output(x.shape, x.dtype);
+    const out = output(prims, x.shape, x.dtype);
     prims.unary(attrs.op as UnaryOp, floats(x), out.storage as FloatArray);
+    return out;
+  },
+
+  /** dy·f'(x) for an activation f, y = f(x): one pass instead of the 3–7 of the composed gradient. */
+  UnaryGrad(prims, [x, y, dy], attrs) {
+    const out = output(prims, x.shape, x.dtype);
+    prims.unaryGrad(attrs.op as UnaryGradOp, floats(x), floats(y), floats(dy), out.storage as FloatArray);
     return out;
   },
 
   Binary(prims, [a, b], attrs) {
     const p = binaryPlan(a.shape, b.shape);
-    const out = output(p.outShape, a.dtype);
+    const out = output(prims, p.outShape, a.dtype);
     prims.binary(attrs.op as BinaryOp, floats(a), p.aStrides, floats(b), p.bStrides, out.storage as FloatArray, p.outShape);
     return out;
   },
@@ -53,14 +65,14 @@ const HOST_KERNELS: Record<string, HostKernel> = {
   /** Reduces contiguous axes [start, end) of x. */
   Reduce(prims, [x], attrs) {
     const p = reducePlan(x.shape, attrs.start as number, attrs.end as number);
-    const out = output(p.outShape, x.dtype);
+    const out = output(prims, p.outShape, x.dtype);
     prims.reduce(attrs.op as ReduceOp, floats(x), out.storage as FloatArray, p.outer, p.size, p.inner);
     return out;
   },
 
   Transpose(prims, [x], attrs) {
     const perm = attrs.perm as number[];
-    const out = output(transposeShape(x.shape, perm), x.dtype);
+    const out = output(prims, transposeShape(x.shape, perm), x.dtype);
     prims.transpose(data(x), x.shape, perm, out.storage);
     return out;
   },
@@ -68,14 +80,14 @@ const HOST_KERNELS: Record<string, HostKernel> = {
   /** a [batch?, m, k] · b [batch?, k, n]; a rank-2 side is shared by every batch entry. */
   MatMul(prims, [a, b], attrs) {
     const p = matmulPlan(a.shape, b.shape, attrs.transposeA as boolean, attrs.transposeB as boolean);
-    const out = output(p.outShape, a.dtype);
+    const out = output(prims, p.outShape, a.dtype);
     prims.matmul(floats(a), floats(b), out.storage as FloatArray, p.batch, p.m, p.k, p.n, attrs.transposeA as boolean, attrs.transposeB as boolean, p.batchStrideA, p.batchStrideB);
     return out;
   },
 
   Gather(prims, [x, index]) {
     const p = gatherPlan(x.shape, index.shape[0]);
-    const out = output(p.outShape, x.dtype);
+    const out = output(prims, p.outShape, x.dtype);
     prims.gather(data(x), index.storage as Int32Array, out.storage, p.rowSize);
     return out;
   },
@@ -83,7 +95,7 @@ const HOST_KERNELS: Record<string, HostKernel> = {
   Scatter(prims, [src, index], attrs) {
     const numSegments = attrs.numSegments as number;
     const p = scatterPlan(src.shape, numSegments);
-    const out = output(p.outShape, src.dtype);
+    const out = output(prims, p.outShape, src.dtype);
     prims.scatter(attrs.op as ScatterOp, floats(src), index.storage as Int32Array, out.storage as FloatArray, numSegments, p.rowSize);
     return out;
   },
@@ -93,7 +105,7 @@ const HOST_KERNELS: Record<string, HostKernel> = {
   },
 
   Pad(prims, [x], attrs) {
-    return copyBoxes(prims, [x], padPlan(x.shape, attrs.before as number[], attrs.after as number[]));
+    return copyBoxes(prims, [x], padPlan(x.shape, attrs.before as number[], attrs.after as number[]), true);
   },
 
   Concat(prims, inputs, attrs) {
@@ -101,15 +113,15 @@ const HOST_KERNELS: Record<string, HostKernel> = {
   },
 
   Cast(prims, [x], attrs) {
-    const out = output(x.shape, attrs.dtype as DType);
+    const out = output(prims, x.shape, attrs.dtype as DType);
     prims.cast(data(x), out.storage);
     return out;
   },
 };
 
-/** Runs a copy plan: copy i reads inputs[i] into a fresh zero-filled output. */
-function copyBoxes(prims: HostPrimitives, inputs: readonly TensorInfo[], plan: CopyPlan): TensorInfo {
-  const out = output(plan.outShape, inputs[0].dtype);
+/** Runs a copy plan: copy i reads inputs[i] into a fresh output, zero-filled when `zeroed` (cells no copy covers). */
+function copyBoxes(prims: HostPrimitives, inputs: readonly TensorInfo[], plan: CopyPlan, zeroed = false): TensorInfo {
+  const out = output(prims, plan.outShape, inputs[0].dtype, zeroed);
   plan.copies.forEach((c, i) => prims.copyBox(data(inputs[i]), c.srcShape, c.srcOffset, out.storage, c.dstShape, c.dstOffset, c.boxShape));
   return out;
 }

@@ -9,6 +9,6 @@ export { runKernel, registerGradient, getGradient, noGrad, isGradEnabled, type G
 export * from './ops/index.js';
 export * from './autograd.js';
 export { HostBackend, registerHostBackend, HOST_KERNEL_NAMES } from './host-backend.js';
-export { referencePrimitives, UNARY_FUNCS, BINARY_FUNCS } from './reference/primitives.js';
+export { referencePrimitives, UNARY_FUNCS, UNARY_GRAD_FUNCS, BINARY_FUNCS } from './reference/primitives.js';
 import './reference/register.js';
 export * from './random.js';

@@ -13,7 +13,12 @@
  *   `pos[src] − shift·cell`, and `edgeVector` points from that image to the target. This is the
  *   NequIP/ASE `(i, j, S)` relation `D = pos[j] − pos[i] + S·cell` with i = src, j = dst.
  * - The radius test is strict: an edge exists when `distance < cutoff` (ASE's rule).
+ *
+ * `radiusGraph` runs natively (`eg_radius_graph_count` / `_fill` of the C++ core) when the active
+ * host backend ('cpu' or 'wasm') offers the primitive, else in TypeScript; both give identical
+ * output (the same edges in the same order, bit-identical vectors and distances).
  */
+import { HostBackend, findBackend, getBackend, type Backend } from '@equigraph/core';
 
 export type Pbc = boolean | readonly [boolean, boolean, boolean];
 
@@ -47,6 +52,46 @@ export interface RadiusGraphOptions {
   onOverflow?: 'error' | 'truncate';
   /** Include the zero-shift self edge i → i. Periodic self-images (non-zero shift) are always kept. */
   selfLoops?: boolean;
+  /**
+   * Which implementation builds the graph (the output is identical):
+   * - 'auto' (default): the native primitive of the host backend when it has one, else TypeScript;
+   * - 'native': the native primitive; an error when the backend has none;
+   * - 'typescript': the TypeScript cell list.
+   */
+  implementation?: 'auto' | 'native' | 'typescript';
+  /** Host backend whose native primitive to use (default: the active backend, `getBackend()`). */
+  backend?: string;
+}
+
+/** The result of the native primitive (the `radiusGraph` of `RadiusGraphHostPrimitives`). */
+export interface NativeRadiusGraphResult {
+  numEdges: number;
+  /** Present unless an atom exceeded `maxNeighbors` without truncation. */
+  edgeIndex?: Int32Array;
+  shifts?: Int32Array;
+  edgeVectors?: Float64Array;
+  distances?: Float64Array;
+  droppedTotal?: number;
+  /** Truncated atoms, ascending, and their neighbour counts before truncation. */
+  droppedAtoms?: Int32Array;
+  droppedFound?: Int32Array;
+  /** First atom over `maxNeighbors` without truncation (no edges are returned then), else -1. */
+  overflowAtom: number;
+  overflowFound: number;
+}
+
+/**
+ * Optional primitive of a host backend (matched structurally on `HostBackend.primitives`: the
+ * native and wasm packages do not depend on data). Arguments: positions [n, 3]; cutoff; `cells`
+ * null (no periodic axis) or 1 or numGraphs cells [3, 3]; pbcMask bit a = periodic along lattice
+ * vector a; batch [n] or null; maxNeighbors (negative: unlimited); flags 1 = self loops,
+ * 2 = truncate. See eg_radius_graph_count in native/include/equigraph.h.
+ */
+export interface RadiusGraphHostPrimitives {
+  radiusGraph?(
+    positions: Float64Array, cutoff: number, cells: Float64Array | null, pbcMask: number,
+    batch: Int32Array | null, maxNeighbors: number, flags: number,
+  ): NativeRadiusGraphResult;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,18 +326,139 @@ function boundingFrame(positions: ArrayLike<number>, group: Int32Array, cutoff: 
 // radius graph with cell lists
 
 /**
+ * Bins per cutoff length: the cell list searches (2k + 1)³ bins of width ≈ cutoff/k, a volume of
+ * ((2k + 1)/k)³ cutoff³: 27 for k = 1, 15.6 for k = 2 (1.7× fewer distance tests, more bins).
+ * Must match kBinsPerCutoff in native/src/neighbors.cpp (for speed only: the edges do not depend
+ * on the binning).
+ */
+const BINS_PER_CUTOFF = 2;
+
+/**
  * Radius graph in O(N) (for bounded density) with a cell list in fractional coordinates. Works for
  * any triclinic cell, mixed periodicity, and cutoffs larger than the cell (every periodic image
  * within the cutoff becomes its own edge, including images of the atom itself).
+ *
+ * Runs natively when the host backend has the primitive (see `implementation`); the TypeScript
+ * and native paths return identical graphs and throw the same errors for invalid input.
  */
 export function radiusGraph(positions: ArrayLike<number>, cutoff: number, opts: RadiusGraphOptions = {}): RadiusGraph {
+  const impl = opts.implementation ?? 'auto';
+  if (impl !== 'auto' && impl !== 'native' && impl !== 'typescript') {
+    throw new RangeError(`radiusGraph: implementation must be 'auto', 'native' or 'typescript', got ${String(impl)}`);
+  }
+  if (impl !== 'typescript') {
+    const prim = radiusGraphPrimitive(opts.backend, impl === 'native');
+    if (prim) return radiusGraphNative(prim, positions, cutoff, opts);
+  }
+  return radiusGraphTypescript(positions, cutoff, opts);
+}
+
+type RadiusGraphPrimitive = NonNullable<RadiusGraphHostPrimitives['radiusGraph']>;
+
+/** The native primitive of the named (or active) backend, if it is a host backend that has one. */
+function radiusGraphPrimitive(backendName: string | undefined, required: boolean): RadiusGraphPrimitive | undefined {
+  let backend: Backend;
+  try {
+    backend = backendName !== undefined ? findBackend(backendName) : getBackend();
+  } catch (err) {
+    if (required || backendName !== undefined) throw err;
+    return undefined;
+  }
+  const prims = backend instanceof HostBackend ? (backend.primitives as RadiusGraphHostPrimitives) : undefined;
+  const fn = prims?.radiusGraph;
+  if (typeof fn === 'function') return fn.bind(prims);
+  if (required) {
+    throw new Error(
+      `radiusGraph: implementation 'native' needs a host backend with a native radius graph ('cpu' or 'wasm'); ` +
+        `backend '${backend.name}' has none`,
+    );
+  }
+  return undefined;
+}
+
+function maxNeighborsOf(opts: RadiusGraphOptions): number {
+  const maxNb = opts.maxNeighbors ?? Infinity;
+  if (!(maxNb === Infinity || (Number.isInteger(maxNb) && maxNb >= 0))) {
+    throw new RangeError(`maxNeighbors must be a non-negative integer or Infinity, got ${maxNb}`);
+  }
+  return maxNb;
+}
+
+function overflowError(atom: number, found: number, cutoff: number, maxNb: number): Error {
+  return new Error(
+    `radiusGraph: atom ${atom} has ${found} neighbours within cutoff ${cutoff}, more than maxNeighbors = ${maxNb} ` +
+      `(raise maxNeighbors, or pass onOverflow: 'truncate' to keep the nearest ones)`,
+  );
+}
+
+/**
+ * The native path: the TypeScript path's validation (same errors, same order), then both passes
+ * of the kernel in one primitive call.
+ */
+function radiusGraphNative(prim: RadiusGraphPrimitive, positions: ArrayLike<number>, cutoff: number, opts: RadiusGraphOptions): RadiusGraph {
+  const n = checkFinite(positions);
+  if (!(cutoff > 0) || !Number.isFinite(cutoff)) throw new RangeError(`cutoff must be a positive finite number, got ${cutoff}`);
+  const pbc = normPbc(opts.pbc);
+  const anyPbc = pbc[0] || pbc[1] || pbc[2];
+  if (anyPbc && !opts.cell) throw new Error('periodic boundaries need a cell');
+  const maxNb = maxNeighborsOf(opts);
+  const truncate = (opts.onOverflow ?? 'error') === 'truncate';
+  // batch: validated as groupByBatch does, without building the groups
+  let batch: Int32Array | null = null;
+  let numGraphs = 1;
+  let graphSize: Int32Array | null = null;
+  if (opts.batch) {
+    const b = opts.batch;
+    if (b.length !== n) throw new Error(`batch has length ${b.length} but there are ${n} atoms`);
+    numGraphs = 0;
+    for (let i = 0; i < n; i++) {
+      const v = b[i];
+      if (!Number.isInteger(v) || v < 0) throw new Error(`batch[${i}] = ${v} is not a non-negative integer`);
+      if (v + 1 > numGraphs) numGraphs = v + 1;
+    }
+    batch = b instanceof Int32Array ? b : Int32Array.from(b);
+    graphSize = new Int32Array(numGraphs);
+    for (let i = 0; i < n; i++) graphSize[batch[i]]++;
+  }
+  if (n === 0) return finish(new EdgeBuffer(), { total: 0, atoms: [] });
+  // cells of the non-empty graphs, in graph order (errors as in the TypeScript path)
+  for (let g = 0; g < numGraphs; g++) {
+    if (graphSize && graphSize[g] === 0) continue;
+    const cellG = graphCell(opts, g, numGraphs);
+    if (anyPbc && cellG) makeFrame(cellG, g);
+  }
+  let cells: Float64Array | null = null;
+  if (anyPbc) {
+    const c = opts.cell!;
+    cells = c instanceof Float64Array ? c : Float64Array.from(c);
+  }
+  const pos = positions instanceof Float64Array ? positions : Float64Array.from(positions);
+  const pbcMask = (pbc[0] ? 1 : 0) | (pbc[1] ? 2 : 0) | (pbc[2] ? 4 : 0);
+  const flags = (opts.selfLoops ? 1 : 0) | (truncate ? 2 : 0);
+  const r = prim(pos, cutoff, cells, pbcMask, batch, maxNb === Infinity || maxNb >= 2147483647 ? -1 : maxNb, flags);
+  if (r.overflowAtom >= 0) throw overflowError(r.overflowAtom, r.overflowFound, cutoff, maxNb);
+  const dropped: RadiusGraph['dropped'] = { total: r.droppedTotal ?? 0, atoms: [] };
+  const da = r.droppedAtoms, df = r.droppedFound;
+  if (da && df) for (let k = 0; k < da.length; k++) dropped.atoms.push({ atom: da[k], found: df[k], kept: maxNb });
+  return {
+    edgeIndex: r.edgeIndex!,
+    numEdges: r.numEdges,
+    shifts: r.shifts!,
+    edgeVectors: r.edgeVectors!,
+    distances: r.distances!,
+    dropped,
+  };
+}
+
+/** The TypeScript cell list (the specification the native kernel follows line by line). */
+function radiusGraphTypescript(positions: ArrayLike<number>, cutoff: number, opts: RadiusGraphOptions): RadiusGraph {
   const n = checkFinite(positions);
   if (!(cutoff > 0) || !Number.isFinite(cutoff)) throw new RangeError(`cutoff must be a positive finite number, got ${cutoff}`);
   const pbc = normPbc(opts.pbc);
   const anyPbc = pbc[0] || pbc[1] || pbc[2];
   if (anyPbc && !opts.cell) throw new Error('periodic boundaries need a cell');
   const selfLoops = opts.selfLoops ?? false;
-  const maxNb = opts.maxNeighbors ?? Infinity;
+  const maxNb = maxNeighborsOf(opts);
   const truncate = (opts.onOverflow ?? 'error') === 'truncate';
   const { graphOf, groups } = groupByBatch(n, opts.batch);
   const c2 = cutoff * cutoff;
@@ -334,7 +500,9 @@ export function radiusGraph(positions: ArrayLike<number>, cutoff: number, opts: 
         span[a] = Math.max(hi - lo, 0);
       }
       const width = span[a] * fr.heights[a]; // perpendicular extent covered by the bins
-      nb[a] = Math.max(1, Math.floor(width / cutoff));
+      // bins a little wider than cutoff / BINS_PER_CUTOFF, so the search range is exactly
+      // BINS_PER_CUTOFF bins each way (bins of exactly cutoff/k would need k + 1: see `range`)
+      nb[a] = Math.max(1, Math.floor((width * BINS_PER_CUTOFF) / (cutoff * (1 + 1e-8))));
     }
     // keep the number of bins O(m)
     const maxBins = Math.max(8, 2 * m);
@@ -427,12 +595,7 @@ export function radiusGraph(positions: ArrayLike<number>, cutoff: number, opts: 
       cand.shift[3 * a + 2] - cand.shift[3 * b + 2];
     let keep = m;
     if (m > maxNb) {
-      if (!truncate) {
-        throw new Error(
-          `radiusGraph: atom ${i} has ${m} neighbours within cutoff ${cutoff}, more than maxNeighbors = ${maxNb} ` +
-            `(raise maxNeighbors, or pass onOverflow: 'truncate' to keep the nearest ones)`,
-        );
-      }
+      if (!truncate) throw overflowError(i, m, cutoff, maxNb);
       ord.sort((a, b) => cand.dist[a] - cand.dist[b] || byKey(a, b));
       keep = maxNb;
       dropped.total += m - maxNb;

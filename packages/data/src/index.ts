@@ -10,6 +10,7 @@ export * from './io/npy.js';
 export * from './io/md17.js';
 export * from './io/nbody-npy.js';
 export * from './io/files.js';
-export * from './edge-vectors.js';
+/** Differentiable edge vectors live in geometry (models use them without depending on data). */
+export { edgeVectors, type EdgeVectorOptions } from '@equigraph/geometry';
 export * from './normalization.js';
 export * from './io/qm9-multi.js';

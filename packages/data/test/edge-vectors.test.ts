@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, tensor } from '@equigraph/core';
 import { assertClose, checkGrads } from '@equigraph/core/testing';
-import { edgeVectors, radiusGraph } from '@equigraph/data';
+import { edgeVectors } from '@equigraph/geometry';
+import { radiusGraph } from '@equigraph/data';
 
 const f64 = { dtype: 'float64' as const, backend: 'reference' };
 

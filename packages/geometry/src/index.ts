@@ -9,3 +9,5 @@ export * from './quadrature.js';
 export * from './tensor-product.js';
 export * from './tensor-product-op.js';
 export * from './gate.js';
+export * from './tp-convolution.js';
+export * from './edge-vectors.js';

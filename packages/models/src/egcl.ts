@@ -28,31 +28,8 @@
  * two row gathers; the bias is the last row of W_e. The values are those of the
  * authors' `nn.Linear(2F + 1 + F_e, H)`; `edgeInputLinear()` reassembles it.
  */
-import {
-  add,
-  concat,
-  deriveSeed,
-  indexSelect,
-  matmul,
-  maximum,
-  minimum,
-  mul,
-  ones,
-  Rng,
-  scatterSum,
-  sigmoid,
-  sqrt,
-  square,
-  sub,
-  sum,
-  tanh,
-  tensor,
-  type FloatDType,
-  type Tensor,
-  type UnaryOp,
-} from '@equigraph/core';
+import { add, concat, deriveSeed, indexSelect, matmul, maximum, minimum, mul, ones, Rng, scatterSum, sigmoid, sqrt, square, sub, sum, tanh, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { Linear, Module, Parameter } from '@equigraph/layers';
-import { activate } from './activation.js';
 import type { GraphIndex } from './graph.js';
 import { linearBound, uniform, xavierBound } from './init.js';
 
@@ -239,7 +216,7 @@ export class EGCL extends Module {
   }
 
   private act(x: Tensor): Tensor {
-    return activate(this.activation, x);
+    return runUnary(this.activation, x);
   }
 
   /** [1]·E cached per graph, the bias column of the first edge layer. */

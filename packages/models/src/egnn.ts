@@ -11,9 +11,8 @@
  *   E_GCL_vel (eq. 7: x_i += φ_v(h_i) v_i), returns x; the model of the
  *   charged N-body experiment (§5.1, Table 2).
  */
-import { deriveSeed, mul, scatterSum, tensor, type FloatDType, type Tensor, type UnaryOp } from '@equigraph/core';
+import { deriveSeed, mul, scatterSum, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { Linear, Module } from '@equigraph/layers';
-import { activate } from './activation.js';
 import { EGCL, type EGCLOptions } from './egcl.js';
 import type { GraphIndex } from './graph.js';
 
@@ -101,7 +100,7 @@ export class EGNN extends Module {
    */
   predictGraph(h: Tensor, x: Tensor, graph: GraphIndex, assignment: GraphAssignment, edgeAttr?: Tensor): Tensor {
     if (!this.nodeDec || !this.graphDec) throw new Error("EGNN.predictGraph: the model was built without 'graphHead'");
-    const act = (t: Tensor) => activate(this.activation, t);
+    const act = (t: Tensor) => runUnary(this.activation, t);
     const hidden = this.encode(h, x, graph, edgeAttr).h;
     const nodeOut = this.nodeDec[1].forward(act(this.nodeDec[0].forward(hidden)));
     const index = assignment.nodeGraph;

@@ -51,28 +51,9 @@
  * and φ_s runs on nodes ({@link EdgeInputLinear}); the per-degree inner products
  * and scalings are matmuls with a constant `[(L+1)², L+1]` degree-indicator matrix.
  */
-import {
-  add,
-  concat,
-  deriveSeed,
-  indexSelect,
-  matmul,
-  mul,
-  ones,
-  Rng,
-  scatterSum,
-  sqrt,
-  square,
-  sub,
-  sum,
-  tensor,
-  type FloatDType,
-  type Tensor,
-  type UnaryOp,
-} from '@equigraph/core';
+import { add, concat, deriveSeed, indexSelect, matmul, mul, ones, Rng, scatterSum, sqrt, square, sub, sum, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { Linear, Module } from '@equigraph/layers';
 import { Irreps, sphericalHarmonicsOp } from '@equigraph/geometry';
-import { activate } from './activation.js';
 import { uniform, xavierBound } from './init.js';
 import { EdgeInputLinear } from './egcl.js';
 import type { GraphAssignment } from './egnn.js';
@@ -167,15 +148,15 @@ export class HEGNNInit extends Module {
     const diff = sub(indexSelect(x, target), indexSelect(x, source));
     const dist = sqrt(sum(square(diff), 1, true));
     const cols = edgeAttr && this.edgeFeatures > 0 ? [dist, edgeAttr, onesFor(this.onesCache, graph, this.dtype)] : [dist, onesFor(this.onesCache, graph, this.dtype)];
-    let s = this.edgeOut.forward(activate(this.activation, this.edgeIn.forward(h, concat(cols, 1), graph)));
-    if (this.lastActivation) s = activate(this.activation, s);
+    let s = this.edgeOut.forward(runUnary(this.activation, this.edgeIn.forward(h, concat(cols, 1), graph)));
+    if (this.lastActivation) s = runUnary(this.activation, s);
     const Y = sphericalHarmonicsOp(this.maxDegree, this.detachHarmonics ? diff.detach() : diff, { normalize: true, normalization: 'norm' });
     const weighted = mul(Y, matmul(s, this.indicator, { transposeB: true }));
     const chi = mul(scatterSum(weighted, target, graph.numNodes), graph.inverseDegree(this.dtype));
     if (!this.centroidMlp) return chi;
     const rel = sub(x, centroids(x, graph, assignment));
     const Yc = sphericalHarmonicsOp(this.maxDegree, this.detachHarmonics ? rel.detach() : rel, { normalize: true, normalization: 'norm' });
-    const c = this.centroidMlp[1].forward(activate(this.activation, this.centroidMlp[0].forward(h)));
+    const c = this.centroidMlp[1].forward(runUnary(this.activation, this.centroidMlp[0].forward(h)));
     return add(chi, mul(Yc, matmul(c, this.indicator, { transposeB: true })));
   }
 }
@@ -255,7 +236,7 @@ export class HEGNNLayer extends Module {
   }
 
   private act(t: Tensor): Tensor {
-    return activate(this.activation, t);
+    return runUnary(this.activation, t);
   }
 
   private mlp(pair: [Linear, Linear], t: Tensor): Tensor {

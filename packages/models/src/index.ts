@@ -10,3 +10,4 @@ export { SMP, type SMPOptions, type SMPInputs } from './smp.js';
 export { LEFTNet, LEFTNetMessage, LEFTNetFTE, GatedEquivariantBlock, type LEFTNetOptions, type LEFTNetInputs, type LEFTNetOutputs } from './leftnet.js';
 export { cross, safeNorm, safeNormalize, frameFrom, edgeFrames, nodeFrames } from './leftnet-frames.js';
 export { HEGNN, HEGNNInit, HEGNNLayer, degreeRange, type HEGNNOptions, type HEGNNInitOptions, type HEGNNLayerOptions, type HEGNNInputs } from './hegnn.js';
+export { NequIP, NequIPInteraction, IrrepsLinear, polynomialCutoff, type NequIPOptions, type NequIPInputs, type EnergyAndForces } from './nequip.js';

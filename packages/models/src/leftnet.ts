@@ -61,32 +61,8 @@
  * (their force minus its per-structure mean) and keeps the vector head apart,
  * so the forces are exactly conservative.
  */
-import {
-  abs,
-  concat,
-  deriveSeed,
-  gradients,
-  indexSelect,
-  isGradEnabled,
-  matmul,
-  mul,
-  neg,
-  Rng,
-  scatterSum,
-  sliceAxis,
-  sqrt,
-  square,
-  sub,
-  sum,
-  tensor,
-  transpose,
-  zerosLike,
-  type FloatDType,
-  type Tensor,
-  type UnaryOp,
-} from '@equigraph/core';
+import { abs, concat, deriveSeed, gradients, indexSelect, isGradEnabled, matmul, mul, neg, Rng, scatterSum, sliceAxis, sqrt, square, sub, sum, tensor, transpose, zerosLike, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { BesselBasis, cosineCutoff, ExpNormalBasis, Linear, Module, Parameter } from '@equigraph/layers';
-import { activate } from './activation.js';
 import type { GraphAssignment } from './egnn.js';
 import type { GraphIndex } from './graph.js';
 import { uniform, xavierBound } from './init.js';
@@ -161,7 +137,7 @@ function embedding(n: number, width: number, common: Common, seed: number): Para
   return new Parameter(tensor(values, [n, width], common));
 }
 
-const mlp2 = (layers: [Linear, Linear], act: UnaryOp, x: Tensor) => layers[1].forward(activate(act, layers[0].forward(x)));
+const mlp2 = (layers: [Linear, Linear], act: UnaryOp, x: Tensor) => layers[1].forward(runUnary(act, layers[0].forward(x)));
 
 /** `EquiMessagePassing`: scalar and vector messages from the LSE scalars A_ij (§4.3). */
 export class LEFTNetMessage extends Module {
@@ -271,7 +247,7 @@ export class GatedEquivariantBlock extends Module {
     const v2 = this.vec2Proj.forward(v);
     const out = mlp2(this.updateNet, this.activation, concat([s, n1], 1));
     const gate = sliceAxis(out, 1, O, 2 * O).reshape([s.shape[0], 1, O]);
-    return { s: activate(this.activation, sliceAxis(out, 1, 0, O)), v: mul(gate, v2) };
+    return { s: runUnary(this.activation, sliceAxis(out, 1, 0, O)), v: mul(gate, v2) };
   }
 }
 
@@ -344,7 +320,7 @@ export class LEFTNet extends Module {
   }
 
   private act(x: Tensor): Tensor {
-    return activate(this.activation, x);
+    return runUnary(this.activation, x);
   }
 
   /** Node → structure ids as an int32 array, and 1/count per structure `[G, 1]` (cached per batch object). */

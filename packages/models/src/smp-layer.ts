@@ -22,9 +22,8 @@
  * All maps act row-wise with weights shared across rows, plus the row mean and
  * the node's own row (the identifier row U_i[i]); hence equivariance.
  */
-import { add, deriveSeed, indexSelect, mul, scatterSum, type FloatDType, type Tensor, type UnaryOp } from '@equigraph/core';
+import { add, deriveSeed, indexSelect, mul, scatterSum, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { Linear, Module } from '@equigraph/layers';
-import { activate } from './activation.js';
 import type { ContextIndex } from './smp-context.js';
 
 export interface ContextLinearOptions {
@@ -120,7 +119,7 @@ export class SMPLayer extends Module {
       throw new RangeError(`SMPLayer.forward: 'u' has shape [${u.shape.join(', ')}], expected [${index.numRows}, ${this.inFeatures}]`);
     }
     const dtype = u.dtype as FloatDType;
-    const act = (t: Tensor) => activate(this.activation, t);
+    const act = (t: Tensor) => runUnary(this.activation, t);
     // Row-wise terms are computed once per context row, then moved along the context edges.
     let pre = add(indexSelect(this.pairTarget.forward(u), index.ctxTarget), indexSelect(this.pairSource.forward(u), index.ctxSource));
     if (this.pairEdge) {

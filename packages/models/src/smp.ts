@@ -31,9 +31,8 @@
  * O(Σ_g E_g n_g c²) for the order-2 message term); memory O(Σ_g n_g² c).
  * The flattened layout is described in `smp-context.ts`.
  */
-import { concat, deriveSeed, indexSelect, mul, ones, scatterSum, type FloatDType, type Tensor, type UnaryOp } from '@equigraph/core';
+import { concat, deriveSeed, indexSelect, mul, ones, scatterSum, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { Linear, Module } from '@equigraph/layers';
-import { activate } from './activation.js';
 import type { ContextIndex } from './smp-context.js';
 import { SMPLayer } from './smp-layer.js';
 
@@ -135,6 +134,6 @@ export class SMP extends Module {
       const total = mul(scatterSum(rowSum, index.nodeGraphIndex, index.numGraphs), index.inverseGraphRows(dtype));
       features = concat([trace, total], 1);
     }
-    return this.head[1].forward(activate(this.activation, this.head[0].forward(features)));
+    return this.head[1].forward(runUnary(this.activation, this.head[0].forward(features)));
   }
 }

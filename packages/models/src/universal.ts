@@ -30,9 +30,8 @@
  * to rows `[Σ_g n_g², c]` (rows of graph g in row-major (i, j) order): no
  * padding, and a graph's output depends only on its own block.
  */
-import { add, deriveSeed, matmul, Rng, tensor, type FloatDType, type Tensor, type UnaryOp } from '@equigraph/core';
+import { add, deriveSeed, matmul, Rng, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { Module, Parameter } from '@equigraph/layers';
-import { activate } from './activation.js';
 import { applyBasis, EquivariantBasis, rowOffsets } from './equivariant-basis.js';
 
 export interface EquivariantLinearOptions {
@@ -167,7 +166,7 @@ export class UniversalGraphNetwork extends Module {
     }
     let out: Tensor | undefined;
     this.blocks.forEach((_, s) => {
-      const h = activate(this.activation, this.hiddenLayers[s].forward(flat, graphSizes!));
+      const h = runUnary(this.activation, this.hiddenLayers[s].forward(flat, graphSizes!));
       const y = this.outputLayers[s].forward(h, graphSizes!);
       out = out ? add(out, y) : y;
     });

@@ -8,6 +8,7 @@ export interface NativeAddon {
   getNumThreads(): number;
   lastError(): string;
   unary(op: number, x: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
+  unaryGrad(op: number, x: Float32Array | Float64Array, y: Float32Array | Float64Array, dy: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
   binary(op: number, a: ArrayLike<number>, aStrides: readonly number[], b: ArrayLike<number>, bStrides: readonly number[], out: ArrayLike<number>, outShape: readonly number[]): void;
   reduce(op: number, x: ArrayLike<number>, out: ArrayLike<number>, outer: number, size: number, inner: number): void;
   transpose(x: ArrayLike<number>, shape: readonly number[], perm: readonly number[], out: ArrayLike<number>): void;
@@ -23,8 +24,32 @@ export interface NativeAddon {
   sphericalHarmonicsTripleBackward(ls: readonly number[], normalize: boolean, normalization: number, x: ArrayLike<number>, gradOut: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, outGradX: ArrayLike<number>, outHess: ArrayLike<number>): void;
   /** Segmented tensor product (native/napi/tensor_product.cpp); see eg_segmented_tensor_product. */
   segmentedTensorProduct(segments: Int32Array, paths: Int32Array, coeffIndex: Int32Array, coeffValue: Float64Array, operandSizes: readonly number[], operands: readonly (Float32Array | Float64Array | null)[], batchStrides: readonly number[], batch: number, outSlot: number, out: Float32Array | Float64Array): void;
+  /** Radius graph (native/napi/neighbors.cpp): both passes of eg_radius_graph_count / _fill, fresh output arrays. */
+  radiusGraph(positions: Float64Array, cutoff: number, cells: Float64Array | null, pbcMask: number, batch: Int32Array | null, maxNeighbors: number, flags: number): NativeRadiusGraphResult;
+  /** Fused tensor-product graph convolution (native/napi/tp_convolution.cpp); see eg_tp_convolution. */
+  tpConvolution(segments: Int32Array, paths: Int32Array, coeffIndex: Int32Array, coeffValue: Float64Array, operandSizes: readonly number[], operands: readonly (Float32Array | Float64Array | null)[], edgeSrc: Int32Array, edgeDst: Int32Array, numNodes: number, outSlot: number, out: Float32Array | Float64Array): void;
   /** Whether the addon was built with CUDA kernels. */
   readonly cuda: boolean;
+}
+
+/** What addon.radiusGraph returns (RadiusGraphHostPrimitives of @equigraph/data matches it structurally). */
+export interface NativeRadiusGraphResult {
+  numEdges: number;
+  /** Absent when an atom exceeded maxNeighbors without truncation (overflowAtom >= 0). */
+  edgeIndex?: Int32Array;
+  shifts?: Int32Array;
+  edgeVectors?: Float64Array;
+  distances?: Float64Array;
+  droppedTotal?: number;
+  droppedAtoms?: Int32Array;
+  droppedFound?: Int32Array;
+  overflowAtom: number;
+  overflowFound: number;
+}
+
+/** The radius graph primitive of backend 'cpu' (RadiusGraphHostPrimitives of @equigraph/data, structurally). */
+export interface NativeRadiusGraphPrimitives {
+  radiusGraph(positions: Float64Array, cutoff: number, cells: Float64Array | null, pbcMask: number, batch: Int32Array | null, maxNeighbors: number, flags: number): NativeRadiusGraphResult;
 }
 
 /** Overrides where the .node file is looked for. */

@@ -3,14 +3,16 @@ import {
   REDUCE_CODES,
   UNARY_CODES,
   type BinaryOp,
+  type DType,
   type FloatArray,
   type HostPrimitives,
   type ReduceOp,
   type ScatterOp,
   type TypedArray,
+  type UnaryGradOp,
   type UnaryOp,
 } from '@equigraph/core';
-import { loadAddon } from './addon.js';
+import { loadAddon, type NativeRadiusGraphPrimitives } from './addon.js';
 
 /** 'integral' | 'component' | 'norm' → eg_sh_normalization (native/include/equigraph.h). */
 const SH_NORMALIZATION_CODES: Record<string, number> = { integral: 0, component: 1, norm: 2 };
@@ -52,16 +54,27 @@ export interface NativeTpPrimitives {
 }
 
 /**
+ * The native fused tensor-product convolution (eg_tp_convolution), for geometry's
+ * TpConvolutionHostPrimitives: slots 0 and 2 hold src.length rows, slots 1 and 3 numNodes rows.
+ */
+export interface NativeTpConvPrimitives {
+  tpConvolution(descriptor: NativeTpDescriptor, operands: readonly (FloatArray | null)[], src: Int32Array, dst: Int32Array, numNodes: number, outSlot: number, out: FloatArray): void;
+}
+
+/**
  * HostPrimitives on the native addon. Typed arrays go to C++ zero-copy; the
  * addon validates sizes and throws on a bad index, so nothing here can read
  * out of bounds. Throws when the addon is missing, which the registry records
  * as the reason for skipping backend 'cpu'.
  */
-export function createCpuPrimitives(): HostPrimitives & NativeShPrimitives & NativeTpPrimitives {
+export function createCpuPrimitives(): HostPrimitives & NativeShPrimitives & NativeTpPrimitives & NativeRadiusGraphPrimitives & NativeTpConvPrimitives {
   const addon = loadAddon();
   return {
     unary(op: UnaryOp, x: FloatArray, out: FloatArray) {
       addon.unary(UNARY_CODES[op], x, out);
+    },
+    unaryGrad(op: UnaryGradOp, x, y, dy, out) {
+      addon.unaryGrad(UNARY_CODES[op], x, y, dy, out);
     },
     binary(op: BinaryOp, a, aStrides, b, bStrides, out, outShape) {
       addon.binary(BINARY_CODES[op], a, aStrides, b, bStrides, out, outShape);
@@ -87,6 +100,14 @@ export function createCpuPrimitives(): HostPrimitives & NativeShPrimitives & Nat
     cast(src: TypedArray, dst: TypedArray) {
       addon.cast(src, dst);
     },
+    // Every native kernel writes its whole output, so outputs skip the zero
+    // fill: Buffer.allocUnsafeSlow takes unzeroed memory of exactly this size
+    // (its own ArrayBuffer, offset 0, never a shared pool slice).
+    allocUninitialized(dtype: DType, size: number): TypedArray {
+      const Ctor = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : Int32Array;
+      if (size === 0) return new Ctor(0);
+      return new Ctor(Buffer.allocUnsafeSlow(size * Ctor.BYTES_PER_ELEMENT).buffer, 0, size);
+    },
     segmentedTensorProduct(d, operands, batchStrides, batch, outSlot, out) {
       addon.segmentedTensorProduct(d.segments, d.paths, d.coeffIndex, d.coeffValue, d.operandSizes, operands, batchStrides, batch, outSlot, out);
     },
@@ -101,6 +122,14 @@ export function createCpuPrimitives(): HostPrimitives & NativeShPrimitives & Nat
     },
     sphericalHarmonicsTripleBackward(ls, normalize, normalization, x, gradOut, a, b, outGradX, outHess) {
       addon.sphericalHarmonicsTripleBackward(ls, normalize, shNormalizationCode(normalization), x, gradOut, a, b, outGradX, outHess);
+    },
+    /** Radius graph (eg_radius_graph_*): RadiusGraphHostPrimitives of @equigraph/data, matched structurally. */
+    radiusGraph(positions: Float64Array, cutoff: number, cells: Float64Array | null, pbcMask: number, batch: Int32Array | null, maxNeighbors: number, flags: number) {
+      return addon.radiusGraph(positions, cutoff, cells, pbcMask, batch, maxNeighbors, flags);
+    },
+    /** Fused tensor-product convolution (eg_tp_convolution): TpConvolutionHostPrimitives of @equigraph/geometry, matched structurally. */
+    tpConvolution(d: NativeTpDescriptor, operands: readonly (FloatArray | null)[], src: Int32Array, dst: Int32Array, numNodes: number, outSlot: number, out: FloatArray) {
+      addon.tpConvolution(d.segments, d.paths, d.coeffIndex, d.coeffValue, d.operandSizes, operands, src, dst, numNodes, outSlot, out);
     },
   };
 }

@@ -13,6 +13,7 @@ import { createWasmTpPrimitives } from './tensor-product.js';
 
 export { WasmPrimitives, createWasmPrimitives } from './wasm-primitives.js';
 export { createWasmTpPrimitives, type WasmTpDescriptor, type WasmTpPrimitives } from './tensor-product.js';
+export { wasmRadiusGraph, type WasmRadiusGraphResult } from './neighbors.js';
 export { getWasmModule, initWasm, isWasmLoaded, type EquigraphWasmModule } from './module.js';
 
 /** The priority the 'wasm' backend registers with. */

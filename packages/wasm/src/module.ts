@@ -11,6 +11,7 @@ export interface EquigraphWasmModule {
   _eg_set_num_threads(n: number): void;
   _eg_get_num_threads(): number;
   _eg_unary(op: number, dtype: number, x: number, out: number, n: bigint): number;
+  _eg_unary_grad(op: number, dtype: number, x: number, y: number, dy: number, out: number, n: bigint): number;
   _eg_binary(op: number, dtype: number, a: number, aStrides: number, b: number, bStrides: number, out: number, outShape: number, ndim: number): number;
   _eg_reduce(op: number, dtype: number, x: number, out: number, outer: bigint, size: bigint, inner: bigint): number;
   _eg_transpose(dtype: number, x: number, shape: number, perm: number, ndim: number, out: number): number;
@@ -24,6 +25,10 @@ export interface EquigraphWasmModule {
   _eg_spherical_harmonics_double_backward(dtype: number, ls: number, nLs: number, normalize: number, normalization: number, x: number, n: bigint, gradOut: number, ggX: number, outGradX: number, outGradGradOut: number): number;
   _eg_spherical_harmonics_triple_backward(dtype: number, ls: number, nLs: number, normalize: number, normalization: number, x: number, n: bigint, gradOut: number, a: number, b: number, outGradX: number, outHess: number): number;
   _eg_segmented_tensor_product(dtype: number, segments: number, numSegments: number, paths: number, numPaths: number, coeffIndex: number, coeffValue: number, numCoeffs: number, operandSizes: number, operands: number, batchStrides: number, batch: bigint, outSlot: number, out: number): number;
+  _eg_radius_graph_count(positions: number, n: bigint, cutoff: number, cells: number, nCells: bigint, pbcMask: number, batch: number, maxNeighbors: bigint, flags: number, plan: number, info: number): number;
+  _eg_radius_graph_fill(plan: number, edgeIndex: number, shifts: number, vectors: number, distances: number, droppedAtoms: number, droppedFound: number): number;
+  _eg_radius_graph_free(plan: number): void;
+  _eg_tp_convolution(dtype: number, segments: number, numSegments: number, paths: number, numPaths: number, coeffIndex: number, coeffValue: number, numCoeffs: number, operandSizes: number, operands: number, edgeSrc: number, edgeDst: number, numEdges: bigint, numNodes: bigint, outSlot: number, out: number): number;
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   /** Views of the wasm memory; the module replaces them whenever memory grows. */

@@ -1,6 +1,7 @@
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '@equigraph/core';
-import type { BinaryOp, FloatArray, HostPrimitives, ReduceOp, ScatterOp, TypedArray, UnaryOp } from '@equigraph/core';
+import type { BinaryOp, FloatArray, HostPrimitives, ReduceOp, ScatterOp, TypedArray, UnaryGradOp, UnaryOp } from '@equigraph/core';
 import { getWasmModule, type EquigraphWasmModule } from './module.js';
+import { wasmRadiusGraph, type WasmRadiusGraphResult } from './neighbors.js';
 
 /** eg_dtype codes of native/include/equigraph.h. */
 const EG_F32 = 0;
@@ -145,6 +146,21 @@ export class WasmPrimitives implements HostPrimitives {
     const po = this.arena.take(out.byteLength);
     this.put(px, x);
     this.call('eg_unary', () => this.mod._eg_unary(code, dt, px, po, BigInt(x.length)));
+    this.get(po, out);
+  }
+
+  unaryGrad(op: UnaryGradOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray): void {
+    const code = UNARY_CODES[op];
+    const dt = dtypeCode(x);
+    this.arena.begin(bytesOf(x.byteLength, y.byteLength, dy.byteLength, out.byteLength));
+    const px = this.arena.take(x.byteLength);
+    const py = this.arena.take(y.byteLength);
+    const pd = this.arena.take(dy.byteLength);
+    const po = this.arena.take(out.byteLength);
+    this.put(px, x);
+    this.put(py, y);
+    this.put(pd, dy);
+    this.call('eg_unary_grad', () => this.mod._eg_unary_grad(code, dt, px, py, pd, po, BigInt(x.length)));
     this.get(po, out);
   }
 
@@ -336,6 +352,60 @@ export class WasmPrimitives implements HostPrimitives {
     this.shCall('eg_spherical_harmonics_triple_backward', 'vyvvvy', ls, normalize, normalization, [x, gradOut, a, b], [outGradX, outHess], (dt, pls, nls, nz, nm, n, [px, pg, pa, pb, pox, poh]) =>
       this.mod._eg_spherical_harmonics_triple_backward(dt, pls, nls, nz, nm, px!, n, pg!, pa!, pb!, pox!, poh!),
     );
+  }
+
+  /** Radius graph (eg_radius_graph_count / _fill): RadiusGraphHostPrimitives of @equigraph/data, matched structurally. */
+  radiusGraph(positions: Float64Array, cutoff: number, cells: Float64Array | null, pbcMask: number, batch: Int32Array | null, maxNeighbors: number, flags: number): WasmRadiusGraphResult {
+    return wasmRadiusGraph(this.mod, positions, cutoff, cells, pbcMask, batch, maxNeighbors, flags);
+  }
+
+  /**
+   * Fused tensor-product convolution (eg_tp_convolution): TpConvolutionHostPrimitives of
+   * @equigraph/geometry, matched structurally. Slots 0 and 2 hold src.length rows, 1 and 3
+   * numNodes rows; sizes are checked here, indices by the kernel.
+   */
+  tpConvolution(
+    d: { readonly segments: Int32Array; readonly paths: Int32Array; readonly coeffIndex: Int32Array; readonly coeffValue: Float64Array; readonly operandSizes: readonly number[] },
+    operands: readonly (FloatArray | null)[], src: Int32Array, dst: Int32Array, numNodes: number, outSlot: number, out: FloatArray,
+  ): void {
+    const name = 'eg_tp_convolution';
+    const dt = dtypeCode(out);
+    if (dt === EG_I32) throw new TypeError(`wasm backend: ${name}: 'out' must be a Float32Array or Float64Array`);
+    if (src.length !== dst.length) throw new RangeError(`wasm backend: ${name}: src has ${src.length} entries, dst ${dst.length}`);
+    const E = src.length;
+    const rows = (s: number) => (s === 0 || s === 2 ? E : numNodes);
+    const lengths = [0, 1, 2, 3].map((s) => (d.operandSizes[s] === 0 ? 0 : rows(s) * d.operandSizes[s]!));
+    for (let s = 0; s < 4; s++) {
+      if (s === outSlot || lengths[s] === 0) continue;
+      const a = operands[s];
+      if (!a || dtypeCode(a) !== dt) throw new TypeError(`wasm backend: ${name}: operand ${s} must be a typed array of out's element type`);
+      if (a.length < lengths[s]!) throw new RangeError(`wasm backend: ${name}: operand ${s} has ${a.length} elements, needs at least ${lengths[s]}`);
+    }
+    if (out.length < lengths[outSlot]!) throw new RangeError(`wasm backend: ${name}: out has ${out.length} elements, needs at least ${lengths[outSlot]}`);
+    const bytesPer = dt === EG_F32 ? 4 : 8;
+    this.arena.begin(bytesOf(d.segments.byteLength, d.paths.byteLength, d.coeffIndex.byteLength, d.coeffValue.byteLength, 32, 16, src.byteLength, dst.byteLength, ...lengths.map((n) => n * bytesPer)));
+    const pSeg = this.arena.take(d.segments.byteLength);
+    const pPath = this.arena.take(d.paths.byteLength);
+    const pCi = this.arena.take(d.coeffIndex.byteLength);
+    const pCv = this.arena.take(d.coeffValue.byteLength);
+    const pSizes = this.arena.take(32);
+    const pOps = this.arena.take(16);
+    const pSrc = this.arena.take(src.byteLength);
+    const pDst = this.arena.take(dst.byteLength);
+    const pData = lengths.map((n) => this.arena.take(n * bytesPer));
+    this.put(pSeg, d.segments);
+    this.put(pPath, d.paths);
+    this.put(pCi, d.coeffIndex);
+    this.put(pCv, d.coeffValue);
+    this.putI64(pSizes, d.operandSizes);
+    this.putI32(pOps, [0, 1, 2, 3].map((s) => (s !== outSlot && lengths[s]! > 0 ? pData[s]! : 0)));
+    this.put(pSrc, src);
+    this.put(pDst, dst);
+    for (let s = 0; s < 4; s++) if (s !== outSlot && lengths[s]! > 0) this.put(pData[s]!, operands[s]!.subarray(0, lengths[s]));
+    this.call(name, () =>
+      this.mod._eg_tp_convolution(dt, pSeg, d.segments.length / 4, pPath, d.paths.length / 8, pCi, pCv, d.coeffValue.length, pSizes, pOps, pSrc, pDst, BigInt(E), BigInt(numNodes), outSlot, pData[outSlot]!),
+    );
+    this.get(pData[outSlot]!, out.subarray(0, lengths[outSlot]));
   }
 }
 

@@ -1,6 +1,7 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import { UNARY_GRAD_OPS, type BinaryOp, type UnaryGradOp, type UnaryOp } from '../backend.js';
 import { runKernel } from '../engine.js';
-import { broadcastShapes, formatShape } from '../shape.js';
+import { hasKernel } from '../kernel.js';
+import { broadcastShapes, formatShape, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { scalarLike } from './creation.js';
 import { assertFloat, assertSameDtype } from './validate.js';
@@ -63,3 +64,40 @@ export const minimum = binary('minimum');
 export const equal = binary('equal');
 /** 1 where a > b, else 0 (not differentiable). */
 export const greater = binary('greater');
+
+/**
+ * dy·f'(x) for the activation f = op, given its output y = f(x): the
+ * gradient of an activation as one fused kernel (UnaryGrad) where the backend
+ * has it, else composed from elementwise ops. Differentiable in x and dy
+ * (y is read as the cached f(x), never differentiated).
+ */
+export function unaryGrad(op: UnaryGradOp, x: Tensor, y: Tensor, dy: Tensor): Tensor {
+  if (!UNARY_GRAD_OPS.includes(op)) throw new RangeError(`unaryGrad: op '${op}' has no fused gradient (expected one of ${UNARY_GRAD_OPS.join(', ')})`);
+  assertFloat('unaryGrad', 'x', x);
+  assertFloat('unaryGrad', 'y', y);
+  assertFloat('unaryGrad', 'dy', dy);
+  assertSameDtype('unaryGrad', x, y, ['x', 'y']);
+  assertSameDtype('unaryGrad', x, dy, ['x', 'dy']);
+  if (!shapesEqual(x.shape, y.shape) || !shapesEqual(x.shape, dy.shape)) {
+    throw new RangeError(`unaryGrad: 'x' ${formatShape(x.shape)}, 'y' ${formatShape(y.shape)} and 'dy' ${formatShape(dy.shape)} must have the same shape`);
+  }
+  if (hasKernel('UnaryGrad', x.backend.name)) return runKernel('UnaryGrad', [x, y, dy], { op });
+  return composedUnaryGrad(op, x, y, dy);
+}
+
+/** The same gradients written with elementwise ops (backends without UnaryGrad). */
+export function composedUnaryGrad(op: UnaryGradOp, x: Tensor, y: Tensor, dy: Tensor): Tensor {
+  switch (op) {
+    case 'sigmoid':
+      return mul(dy, mul(y, sub(1, y)));
+    case 'tanh':
+      return mul(dy, sub(1, square(y)));
+    case 'silu': {
+      // d/dx x·σ(x) = σ(x)·(1 + x·(1 − σ(x)))
+      const s = sigmoid(x);
+      return mul(dy, mul(s, add(1, mul(x, sub(1, s)))));
+    }
+    case 'softplus':
+      return mul(dy, sigmoid(x));
+  }
+}

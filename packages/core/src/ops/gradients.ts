@@ -1,4 +1,4 @@
-import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, ReduceOp, UnaryGradOp, UnaryOp } from '../backend.js';
 import { registerGradient } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { isFloat, type DType } from '../dtype.js';
@@ -33,15 +33,12 @@ const UNARY_GRADS: Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor) => Tensor |
   sign: () => null,
   square: (g, x) => ew.mul(g, ew.mul(x, 2)),
   reciprocal: (g, _x, y) => ew.neg(ew.mul(g, ew.square(y))),
-  sigmoid: (g, _x, y) => ew.mul(g, ew.mul(y, ew.sub(1, y))),
-  tanh: (g, _x, y) => ew.mul(g, ew.sub(1, ew.square(y))),
+  // Activations: one fused UnaryGrad kernel (see ew.unaryGrad for the formulas).
+  sigmoid: (g, x, y) => ew.unaryGrad('sigmoid', x, y, g),
+  tanh: (g, x, y) => ew.unaryGrad('tanh', x, y, g),
   relu: (g, x) => ew.mul(g, ew.step(x)),
-  // d/dx x·σ(x) = σ(x)·(1 + x·(1 − σ(x)))
-  silu: (g, x) => {
-    const s = ew.sigmoid(x);
-    return ew.mul(g, ew.mul(s, ew.add(1, ew.mul(x, ew.sub(1, s)))));
-  },
-  softplus: (g, x) => ew.mul(g, ew.sigmoid(x)),
+  silu: (g, x, y) => ew.unaryGrad('silu', x, y, g),
+  softplus: (g, x, y) => ew.unaryGrad('softplus', x, y, g),
   step: () => null,
   sin: (g, x) => ew.mul(g, ew.cos(x)),
   cos: (g, x) => ew.neg(ew.mul(g, ew.sin(x))),
@@ -49,10 +46,43 @@ const UNARY_GRADS: Record<UnaryOp, (g: Tensor, x: Tensor, y: Tensor) => Tensor |
 
 registerGradient('Unary', (g, [x], y, attrs) => [UNARY_GRADS[attrs.op as UnaryOp](g, x, y)]);
 
+/**
+ * z = dy·f'(x) (y = f(x) is a cached value: its gradient is carried by x).
+ * d/d dy = f'(x)·g, again one UnaryGrad; d/dx = g·dy·f''(x) with
+ *   sigmoid  f'' = f'·(1 − 2y)          tanh      f'' = −2y·f'
+ *   silu     f'' = σ(1 − σ)(2 + x(1 − 2σ))   softplus  f'' = σ(1 − σ)
+ */
+registerGradient('UnaryGrad', (g, [x, y, dy], _z, attrs) => {
+  const op = attrs.op as UnaryGradOp;
+  const gdy = dy.requiresGrad ? ew.unaryGrad(op, x, y, g) : null;
+  if (!x.requiresGrad) return [null, null, gdy];
+  const h = ew.mul(g, dy);
+  let gx: Tensor;
+  switch (op) {
+    case 'sigmoid':
+      gx = ew.mul(ew.unaryGrad('sigmoid', x, y, h), ew.sub(1, ew.mul(y, 2)));
+      break;
+    case 'tanh':
+      gx = ew.mul(ew.unaryGrad('tanh', x, y, h), ew.mul(y, -2));
+      break;
+    case 'silu': {
+      const s = ew.sigmoid(x);
+      gx = ew.mul(ew.unaryGrad('sigmoid', x, s, h), ew.add(2, ew.mul(x, ew.sub(1, ew.mul(s, 2)))));
+      break;
+    }
+    case 'softplus': {
+      const s = ew.sigmoid(x);
+      gx = ew.unaryGrad('sigmoid', x, s, h);
+      break;
+    }
+  }
+  return [gx, null, gdy];
+});
+
 const BINARY_GRADS: Record<BinaryOp, (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null]> = {
   add: (g) => [g, g],
   sub: (g) => [g, ew.neg(g)],
-  mul: (g, a, b) => [ew.mul(g, b), ew.mul(g, a)],
+  mul: (g, a, b) => [a.requiresGrad ? ew.mul(g, b) : null, b.requiresGrad ? ew.mul(g, a) : null],
   div: (g, a, b) => [ew.div(g, b), ew.neg(ew.div(ew.mul(g, a), ew.square(b)))],
   pow: (g, a, b, y) => [
     ew.mul(g, ew.mul(b, ew.pow(a, ew.sub(b, 1)))),
@@ -100,9 +130,10 @@ registerGradient('MatMul', (g, [a, b], _y, attrs) => {
   const tA = attrs.transposeA as boolean;
   const tB = attrs.transposeB as boolean;
   // C = op(A)·op(B): each case is one more matmul with the right transposes.
-  const ga = tA ? matmul(b, g, { transposeA: tB, transposeB: true }) : matmul(g, b, { transposeB: !tB });
-  const gb = tB ? matmul(g, a, { transposeA: true, transposeB: tA }) : matmul(a, g, { transposeA: !tA });
-  return [unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)];
+  // An input that is not tracked gets no gradient, so its matmul is skipped.
+  const ga = !a.requiresGrad ? null : tA ? matmul(b, g, { transposeA: tB, transposeB: true }) : matmul(g, b, { transposeB: !tB });
+  const gb = !b.requiresGrad ? null : tB ? matmul(g, a, { transposeA: true, transposeB: tA }) : matmul(a, g, { transposeA: !tA });
+  return [ga && unbroadcast(ga, a.shape), gb && unbroadcast(gb, b.shape)];
 });
 
 registerGradient('Gather', (g, [x, index]) => [scatterSum(g, index, x.shape[0]), null]);

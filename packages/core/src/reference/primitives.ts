@@ -1,4 +1,4 @@
-import type { BinaryOp, HostPrimitives, ReduceOp, ScatterOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, HostPrimitives, ReduceOp, ScatterOp, UnaryGradOp, UnaryOp } from '../backend.js';
 import type { FloatArray, TypedArray } from '../dtype.js';
 import { rowMajorStrides } from '../shape.js';
 
@@ -58,10 +58,27 @@ const dot = (index: readonly number[], strides: readonly number[], offset = 0) =
   index.reduce((acc, i, d) => acc + i * strides[d], offset);
 
 
+/** f'(x) of the activations with a fused gradient, from x and y = f(x). */
+export const UNARY_GRAD_FUNCS: Record<UnaryGradOp, (x: number, y: number) => number> = {
+  sigmoid: (_x, y) => y * (1 - y),
+  tanh: (_x, y) => 1 - y * y,
+  silu: (x) => {
+    const s = sigmoid(x);
+    return s * (1 + x * (1 - s));
+  },
+  softplus: (x) => sigmoid(x),
+};
+
 export const referencePrimitives: HostPrimitives = {
   unary(op: UnaryOp, x: FloatArray, out: FloatArray) {
     const f = UNARY_FUNCS[op];
     for (let i = 0; i < x.length; i++) out[i] = f(x[i]);
+  },
+
+  unaryGrad(op: UnaryGradOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray) {
+    const f = UNARY_GRAD_FUNCS[op];
+    if (!f) throw new RangeError(`unaryGrad: op '${op}' has no fused gradient`);
+    for (let i = 0; i < x.length; i++) out[i] = dy[i] * f(x[i], y[i]);
   },
 
   binary(op: BinaryOp, a, aStrides, b, bStrides, out, outShape) {

@@ -31,6 +31,11 @@ const uniform = (rng: Rng, shape: number[], low: number, high: number) => ({
   values: new Float64Array(shape.reduce((a, b) => a * b, 1)).map(() => rng.uniform(low, high)),
   shape,
 });
+/** Normal values rounded to multiples of 1/4 (exact products and sums in float32). */
+const quarters = (rng: Rng, shape: number[]) => {
+  const n = normal(rng, shape);
+  return { values: n.values.map((v) => Math.round(v * 4) / 4), shape };
+};
 const index = (rng: Rng, length: number, bound: number) => ({ values: new Int32Array(length).map(() => rng.integer(bound)), shape: [length], int: true });
 
 const POSITIVE: UnaryOp[] = ['log', 'sqrt', 'reciprocal'];
@@ -98,18 +103,20 @@ const OTHER_CASES: Case[] = [
     [false, true].flatMap((tB) => [
       {
         name: `matmul vector n=1 transA=${tA} transB=${tB}`,
-        inputs: (r: Rng) => [normal(r, tA ? [37, 70] : [70, 37]), normal(r, tB ? [1, 37] : [37, 1])],
+        inputs: (r: Rng) => [normal(r, tA ? [11, 21] : [21, 11]), normal(r, tB ? [1, 11] : [11, 1])],
         run: (a: Tensor, b: Tensor) => ops.matmul(a, b, { transposeA: tA, transposeB: tB }),
       },
       {
         name: `matmul vector m=1 transA=${tA} transB=${tB}`,
-        inputs: (r: Rng) => [normal(r, tA ? [37, 1] : [1, 37]), normal(r, tB ? [70, 37] : [37, 70])],
+        inputs: (r: Rng) => [normal(r, tA ? [11, 1] : [1, 11]), normal(r, tB ? [21, 11] : [11, 21])],
         run: (a: Tensor, b: Tensor) => ops.matmul(a, b, { transposeA: tA, transposeB: tB }),
       },
     ]),
   ),
   { name: 'matmul batched vector', inputs: (r) => [normal(r, [3, 9, 6]), normal(r, [3, 6, 1])], run: (a, b) => ops.matmul(a, b) },
-  { name: 'matmul split-K (weight gradient)', inputs: (r) => [normal(r, [700, 20]), normal(r, [700, 24])], run: (a, b) => ops.matmul(a, b, { transposeA: true }) },
+  // Long k: values on a 1/4 grid make every float32 sum exact, so the blocked
+  // and split-K orders must match the reference bit for bit.
+  { name: 'matmul split-K (weight gradient)', inputs: (r) => [quarters(r, [700, 20]), quarters(r, [700, 24])], run: (a, b) => ops.matmul(a, b, { transposeA: true }), large: true },
   { name: 'indexSelect axis 0', inputs: (r) => [normal(r, [6, 3]), index(r, 10, 6)], run: (x, i) => ops.indexSelect(x, i) },
   { name: 'indexSelect axis 1', inputs: (r) => [normal(r, [2, 6, 3]), index(r, 4, 6)], run: (x, i) => ops.indexSelect(x, i, 1) },
   { name: 'scatterSum', inputs: (r) => [normal(r, [20, 3]), index(r, 20, 7)], run: (x, i) => ops.scatterSum(x, i, 9) },
