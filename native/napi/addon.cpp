@@ -18,16 +18,7 @@ namespace {
 
 using egn::Args;
 using egn::Array;
-
-// A failed kernel becomes a JS Error carrying eg_last_error(); index errors
-// are RangeErrors so callers can tell them from argument errors.
-void check(Napi::Env env, eg_status st) {
-  if (st == EG_OK) return;
-  std::string msg = eg_last_error();
-  if (msg.empty()) msg = "equigraph kernel failed with status " + std::to_string(int(st));
-  if (st == EG_ERR_INDEX) throw Napi::RangeError::New(env, msg);
-  throw Napi::Error::New(env, msg);
-}
+using egn::check;
 
 // Largest element offset reached by `strides` over `shape` (strides >= 0).
 int64_t reach(const Args& args, const std::vector<int64_t>& shape, const std::vector<int64_t>& strides) {

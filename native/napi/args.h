@@ -174,6 +174,20 @@ class Args {
   }
 };
 
+// What a failed kernel's EG_ERR_INDEX becomes: a RangeError (so callers can
+// tell index errors from argument errors) or, where the TypeScript twin of the
+// kernel throws a plain Error for the same input, a plain Error.
+enum class IndexError { Range, Plain };
+
+// A failed kernel becomes a JS Error carrying eg_last_error().
+inline void check(Napi::Env env, eg_status st, IndexError index = IndexError::Range) {
+  if (st == EG_OK) return;
+  std::string msg = eg_last_error();
+  if (msg.empty()) msg = "equigraph kernel failed with status " + std::to_string(int(st));
+  if (st == EG_ERR_INDEX && index == IndexError::Range) throw Napi::RangeError::New(env, msg);
+  throw Napi::Error::New(env, msg);
+}
+
 }  // namespace egn
 
 #endif

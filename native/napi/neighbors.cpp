@@ -16,13 +16,10 @@ namespace {
 
 using egn::Args;
 using egn::Array;
+using egn::check;
 
-void check(Napi::Env env, eg_status st) {
-  if (st == EG_OK) return;
-  std::string msg = eg_last_error();
-  if (msg.empty()) msg = "equigraph kernel failed with status " + std::to_string(int(st));
-  throw Napi::Error::New(env, msg);
-}
+// A bad batch entry is a plain Error, as the TypeScript radiusGraph throws it.
+constexpr egn::IndexError kIndexError = egn::IndexError::Plain;
 
 // Frees the plan however the call ends.
 struct PlanGuard {
@@ -79,7 +76,8 @@ Napi::Value RadiusGraph(const Napi::CallbackInfo& info) {
   PlanGuard guard;
   int64_t counts[5];
   check(env, eg_radius_graph_count(static_cast<const double*>(pos.data), n, cutoff, cells, n_cells, int(pbc_mask),
-                                   batch, max_nb, int(flags), &guard.plan, counts));
+                                   batch, max_nb, int(flags), &guard.plan, counts),
+        kIndexError);
   Napi::Object out = Napi::Object::New(env);
   out.Set("overflowAtom", Napi::Number::New(env, double(counts[3])));
   out.Set("overflowFound", Napi::Number::New(env, double(counts[4])));
@@ -96,7 +94,8 @@ Napi::Value RadiusGraph(const Napi::CallbackInfo& info) {
   Napi::Int32Array dropped_atoms = Napi::Int32Array::New(env, size_t(nd));
   Napi::Int32Array dropped_found = Napi::Int32Array::New(env, size_t(nd));
   check(env, eg_radius_graph_fill(guard.plan, edge_index.Data(), shifts.Data(), vectors.Data(), distances.Data(),
-                                  dropped_atoms.Data(), dropped_found.Data()));
+                                  dropped_atoms.Data(), dropped_found.Data()),
+        kIndexError);
   out.Set("numEdges", Napi::Number::New(env, double(E)));
   out.Set("edgeIndex", edge_index);
   out.Set("shifts", shifts);

@@ -20,13 +20,7 @@ namespace {
 
 using egn::Args;
 using egn::Array;
-
-void check(Napi::Env env, eg_status st) {
-  if (st == EG_OK) return;
-  std::string msg = eg_last_error();
-  if (msg.empty()) msg = "equigraph kernel failed with status " + std::to_string(int(st));
-  throw Napi::Error::New(env, msg);
-}
+using egn::check;
 
 // The arguments every entry point starts with: (ls, normalize, normalization, x).
 struct Common {

@@ -13,6 +13,7 @@
 #include "args.h"
 #include "equigraph.h"
 #include "register.h"
+#include "tp_args.h"
 
 namespace {
 
@@ -21,28 +22,16 @@ using egn::Array;
 
 Napi::Value SegmentedTensorProduct(const Napi::CallbackInfo& info) {
   Args args(info, "segmentedTensorProduct");
-  Array segments = args.array(0, "segments", egn::I32);
-  Array paths = args.array(1, "paths", egn::I32);
-  Array coeff_index = args.array(2, "coeffIndex", egn::I32);
-  Array coeff_value = args.array(3, "coeffValue", egn::F64);
-  std::vector<int64_t> sizes = args.list(4, "operandSizes", 4);
+  egn::TpDescriptor d = egn::read_tp_descriptor(args);
   Napi::Value ops_v = info[5];
   std::vector<int64_t> strides = args.list(6, "batchStrides", 4);
   const int64_t batch = args.integer(7, "batch");
   const int64_t out_slot = args.integer(8, "outSlot");
   Array out = args.array(9, "out", egn::kFloat);
+  const std::vector<int64_t>& sizes = d.sizes;
   if (sizes.size() != 4 || strides.size() != 4) args.range_error("operandSizes and batchStrides need 4 entries");
   if (out_slot > 3) args.range_error("argument 'outSlot' must be 0..3");
-  if (segments.length % 4 != 0) args.range_error("argument 'segments' must hold rows of 4");
-  if (paths.length % 8 != 0) args.range_error("argument 'paths' must hold rows of 8");
-  if (coeff_index.length % 3 != 0) args.range_error("argument 'coeffIndex' must hold rows of 3");
-  const int64_t nc = coeff_value.length;
-  if (coeff_index.length / 3 != nc) args.range_error("coeffIndex and coeffValue lengths disagree");
-  if (segments.length / 4 > INT32_MAX || paths.length / 8 > INT32_MAX || nc > INT32_MAX)
-    args.range_error("descriptor is too large");
-  if (!ops_v.IsArray()) args.type_error("argument 'operands' must be an array of 4 typed arrays or null");
-  Napi::Array ops = ops_v.As<Napi::Array>();
-  if (ops.Length() != 4) args.range_error("argument 'operands' must have 4 entries");
+  egn::check_tp_descriptor(args, d);
 
   // Elements an operand needs: the last sample's offset plus one sample.
   auto needed = [&](int64_t s) -> int64_t {
@@ -50,37 +39,14 @@ Napi::Value SegmentedTensorProduct(const Napi::CallbackInfo& info) {
     if (batch == 0) return strides[s] == 0 ? sizes[s] : 0;
     return args.mul(batch - 1, strides[s], "batch*stride") + sizes[s];
   };
-  const void* ptrs[4] = {nullptr, nullptr, nullptr, nullptr};
-  static const char* names[4] = {"operands[0] (weights)", "operands[1] (x1)", "operands[2] (x2)",
-                                 "operands[3] (out)"};
-  for (uint32_t s = 0; s < 4; ++s) {
-    if (int64_t(s) == out_slot || sizes[s] == 0) continue;
-    Napi::Value v = ops.Get(s);
-    if (!v.IsTypedArray()) args.type_error(std::string(names[s]) + " must be a Float32Array or Float64Array");
-    napi_typedarray_type type;
-    size_t length;
-    void* data;
-    if (napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr) != napi_ok)
-      args.type_error(std::string(names[s]) + " is not a readable typed array");
-    const eg_dtype dt = type == napi_float32_array ? EG_F32 : type == napi_float64_array ? EG_F64 : EG_I32;
-    if (dt != out.dtype)
-      args.type_error(std::string(names[s]) + " must have the element type of 'out'");
-    if (int64_t(length) < needed(s))
-      args.range_error(std::string(names[s]) + " has " + std::to_string(length) +
-                       " elements, needs at least " + std::to_string(needed(s)));
-    ptrs[s] = data;
-  }
+  const void* ptrs[4];
+  egn::tp_operands(args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
   args.need(out, needed(out_slot), "out");
-  eg_status st = eg_segmented_tensor_product(
-      out.dtype, static_cast<const int32_t*>(segments.data), int32_t(segments.length / 4),
-      static_cast<const int32_t*>(paths.data), int32_t(paths.length / 8),
-      static_cast<const int32_t*>(coeff_index.data), static_cast<const double*>(coeff_value.data),
-      int32_t(nc), sizes.data(), ptrs, strides.data(), batch, int(out_slot), out.data);
-  if (st != EG_OK) {
-    std::string msg = eg_last_error();
-    if (st == EG_ERR_INDEX) throw Napi::RangeError::New(info.Env(), msg);
-    throw Napi::Error::New(info.Env(), msg);
-  }
+  egn::check(info.Env(), eg_segmented_tensor_product(
+      out.dtype, static_cast<const int32_t*>(d.segments.data), d.num_segments(),
+      static_cast<const int32_t*>(d.paths.data), d.num_paths(),
+      static_cast<const int32_t*>(d.coeff_index.data), static_cast<const double*>(d.coeff_value.data),
+      d.num_coeffs(), sizes.data(), ptrs, strides.data(), batch, int(out_slot), out.data));
   return info.Env().Undefined();
 }
 

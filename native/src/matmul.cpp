@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "simd.h"
 #include "internal.h"
 #include "parallel.h"
 
@@ -15,11 +16,6 @@
 #define EG_INLINE inline __attribute__((always_inline))
 #else
 #define EG_INLINE inline
-#endif
-
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(EG_NO_AVX2)
-#define EG_HAVE_AVX2_PATH 1
-#define EG_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
 namespace {
@@ -153,7 +149,7 @@ struct Kernels {
 // Generic: 16 SSE / WASM-SIMD registers, so an 8-register accumulator tile.
 EG_DEFINE_KERNELS(generic_f32, , float, 4, 8, 16, 256, 128, 2048)
 EG_DEFINE_KERNELS(generic_f64, , double, 4, 4, 16, 256, 96, 1024)
-#ifdef EG_HAVE_AVX2_PATH
+#ifdef EG_HAVE_AVX2
 // AVX2: 6x2 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers.
 EG_DEFINE_KERNELS(avx2_f32, EG_TARGET_AVX2, float, 6, 16, 32, 256, 120, 3072)
 EG_DEFINE_KERNELS(avx2_f64, EG_TARGET_AVX2, double, 6, 8, 32, 256, 96, 1536)
@@ -245,36 +241,24 @@ struct Gemv {
 
 EG_DEFINE_GEMV(generic_gemv_f32, , float, 16)
 EG_DEFINE_GEMV(generic_gemv_f64, , double, 16)
-#ifdef EG_HAVE_AVX2_PATH
+#ifdef EG_HAVE_AVX2
 EG_DEFINE_GEMV(avx2_gemv_f32, EG_TARGET_AVX2, float, 32)
 EG_DEFINE_GEMV(avx2_gemv_f64, EG_TARGET_AVX2, double, 32)
 #endif
-
-bool has_avx2() {
-#ifdef EG_HAVE_AVX2_PATH
-  static const bool ok = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return ok;
-#else
-  return false;
-#endif
-}
 
 template <class T>
 const Kernels<T>& kernels();
 template <>
 const Kernels<float>& kernels<float>() {
-#ifdef EG_HAVE_AVX2_PATH
-  if (has_avx2()) return avx2_f32;
+#ifdef EG_HAVE_AVX2
+  if (eg::has_avx2()) return avx2_f32;
 #endif
   return generic_f32;
 }
 template <>
 const Kernels<double>& kernels<double>() {
-#ifdef EG_HAVE_AVX2_PATH
-  if (has_avx2()) return avx2_f64;
+#ifdef EG_HAVE_AVX2
+  if (eg::has_avx2()) return avx2_f64;
 #endif
   return generic_f64;
 }
@@ -283,15 +267,15 @@ template <class T>
 const Gemv<T>& gemv_kernels();
 template <>
 const Gemv<float>& gemv_kernels<float>() {
-#ifdef EG_HAVE_AVX2_PATH
-  if (has_avx2()) return avx2_gemv_f32;
+#ifdef EG_HAVE_AVX2
+  if (eg::has_avx2()) return avx2_gemv_f32;
 #endif
   return generic_gemv_f32;
 }
 template <>
 const Gemv<double>& gemv_kernels<double>() {
-#ifdef EG_HAVE_AVX2_PATH
-  if (has_avx2()) return avx2_gemv_f64;
+#ifdef EG_HAVE_AVX2
+  if (eg::has_avx2()) return avx2_gemv_f64;
 #endif
   return generic_gemv_f64;
 }

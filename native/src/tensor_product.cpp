@@ -18,6 +18,7 @@
 #include <cstring>
 #include <vector>
 
+#include "simd.h"
 #include "internal.h"
 #include "parallel.h"
 
@@ -25,11 +26,6 @@
 #define EG_TP_INLINE inline __attribute__((always_inline))
 #else
 #define EG_TP_INLINE inline
-#endif
-
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(EG_NO_AVX2)
-#define EG_TP_HAVE_AVX2 1
-#define EG_TP_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
 namespace {
@@ -95,20 +91,7 @@ EG_TP_INLINE void vzero(T* __restrict a, int64_t n) {
   for (int64_t t = 0; t < n; ++t) a[t] = T(0);
 }
 
-// Explicit vectors (unaligned loads through a reduced-alignment vector type):
-// after inlining GCC cannot prove these pointers disjoint and would scalarise.
-template <class T>
-struct VecOf;
-template <>
-struct VecOf<float> {
-  typedef float type __attribute__((vector_size(32), aligned(4)));
-};
-template <>
-struct VecOf<double> {
-  typedef double type __attribute__((vector_size(32), aligned(8)));
-};
-template <class T>
-using Vec = typename VecOf<T>::type;
+using eg::Vec;  // explicit vectors (simd.h)
 // a[0:n] += s * b[0:n], n a multiple of ZB
 template <class T>
 EG_TP_INLINE void vaxpy(T* a, T s, const T* b, int64_t n) {
@@ -466,30 +449,18 @@ template <class T, bool WS>
 void run_range_generic(const Plan<T>* P, int64_t z0, int64_t z1, T* dst, int64_t ds, T* tmp) {
   run_range_impl<T, WS>(P, z0, z1, dst, ds, tmp);
 }
-#ifdef EG_TP_HAVE_AVX2
+#ifdef EG_HAVE_AVX2
 template <class T, bool WS>
-EG_TP_TARGET_AVX2 void run_range_avx2(const Plan<T>* P, int64_t z0, int64_t z1, T* dst, int64_t ds,
+EG_TARGET_AVX2 void run_range_avx2(const Plan<T>* P, int64_t z0, int64_t z1, T* dst, int64_t ds,
                                       T* tmp) {
   run_range_impl<T, WS>(P, z0, z1, dst, ds, tmp);
 }
 #endif
 
-bool has_avx2() {
-#ifdef EG_TP_HAVE_AVX2
-  static const bool ok = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return ok;
-#else
-  return false;
-#endif
-}
-
 template <class T>
 RangeFn<T> range_fn(bool ws) {
-#ifdef EG_TP_HAVE_AVX2
-  if (has_avx2()) return ws ? &run_range_avx2<T, true> : &run_range_avx2<T, false>;
+#ifdef EG_HAVE_AVX2
+  if (eg::has_avx2()) return ws ? &run_range_avx2<T, true> : &run_range_avx2<T, false>;
 #endif
   return ws ? &run_range_generic<T, true> : &run_range_generic<T, false>;
 }

@@ -35,6 +35,7 @@
 #include <cstring>
 #include <vector>
 
+#include "simd.h"
 #include "internal.h"
 #include "parallel.h"
 
@@ -43,11 +44,6 @@
 #pragma GCC diagnostic ignored "-Wpsabi"
 #else
 #define EG_TC_INLINE inline
-#endif
-
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(EG_NO_AVX2)
-#define EG_TC_HAVE_AVX2 1
-#define EG_TC_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
 namespace {
@@ -90,23 +86,12 @@ struct CPlan {
 
 // ------------------------------------------------------------- vector lanes
 
-template <class T>
-struct VecOf;
-template <>
-struct VecOf<float> {
-  typedef float type __attribute__((vector_size(32), aligned(4)));
-};
-template <>
-struct VecOf<double> {
-  typedef double type __attribute__((vector_size(32), aligned(8)));
-};
-
 // A lane: W channels processed together (a 32-byte vector, or one scalar for tails).
 template <class T, bool VECTOR>
 struct Lane;
 template <class T>
 struct Lane<T, true> {
-  typedef typename VecOf<T>::type V;
+  typedef eg::Vec<T> V;
   static constexpr int W = int(32 / sizeof(T));
   static EG_TC_INLINE V load(const T* p) { return *reinterpret_cast<const V*>(p); }
   static EG_TC_INLINE void store(T* p, const V& v) { *reinterpret_cast<V*>(p) = v; }
@@ -445,29 +430,17 @@ template <class T>
 void run_nodes_generic(const Job<T>* J, int64_t a, int64_t b) { run_nodes_impl<T>(J, a, b); }
 template <class T>
 void run_edges_generic(const Job<T>* J, int64_t a, int64_t b) { run_edges_impl<T>(J, a, b); }
-#ifdef EG_TC_HAVE_AVX2
+#ifdef EG_HAVE_AVX2
 template <class T>
-EG_TC_TARGET_AVX2 void run_nodes_avx2(const Job<T>* J, int64_t a, int64_t b) { run_nodes_impl<T>(J, a, b); }
+EG_TARGET_AVX2 void run_nodes_avx2(const Job<T>* J, int64_t a, int64_t b) { run_nodes_impl<T>(J, a, b); }
 template <class T>
-EG_TC_TARGET_AVX2 void run_edges_avx2(const Job<T>* J, int64_t a, int64_t b) { run_edges_impl<T>(J, a, b); }
+EG_TARGET_AVX2 void run_edges_avx2(const Job<T>* J, int64_t a, int64_t b) { run_edges_impl<T>(J, a, b); }
 #endif
-
-bool has_avx2() {
-#ifdef EG_TC_HAVE_AVX2
-  static const bool ok = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return ok;
-#else
-  return false;
-#endif
-}
 
 template <class T>
 PartFn<T> part_fn(bool nodes) {
-#ifdef EG_TC_HAVE_AVX2
-  if (has_avx2()) return nodes ? &run_nodes_avx2<T> : &run_edges_avx2<T>;
+#ifdef EG_HAVE_AVX2
+  if (eg::has_avx2()) return nodes ? &run_nodes_avx2<T> : &run_edges_avx2<T>;
 #endif
   return nodes ? &run_nodes_generic<T> : &run_edges_generic<T>;
 }

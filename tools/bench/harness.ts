@@ -46,6 +46,17 @@ export async function setThreads(target: Target): Promise<void> {
   native.setNumThreads(target.threads ?? cpus().length);
 }
 
+/** `n` deterministic float32 values in [−1, 1) from a 32-bit LCG seeded with `seed` (the same inputs on every run and backend). */
+export function randomArray(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
 /** Median ms of fn measured with tinybench (at least `iterations` runs and `time` ms). */
 export async function measure(fn: () => void, options: { time?: number; iterations?: number } = {}): Promise<number> {
   const bench = new Bench({ time: options.time ?? 400, iterations: options.iterations ?? 5, warmupIterations: 1, warmupTime: 0 });

@@ -10,7 +10,7 @@
 import { gradients, tensor, type Tensor } from '@equigraph/core';
 import { fullyConnectedTensorProduct, tensorProduct, type TensorProductDescriptor } from '@equigraph/geometry';
 import { pathToFileURL } from 'node:url';
-import { availableTargets, measure, setThreads, type Target } from './harness.js';
+import { availableTargets, measure, randomArray, setThreads, type Target } from './harness.js';
 
 /** e3nn 0.5.6 (PyTorch 1.13 CPU) on this machine kind, from shared/README.md (1 thread, the better series). */
 export const E3NN_REFERENCE = {
@@ -22,16 +22,6 @@ export const E3NN_REFERENCE = {
 
 const IRREPS = ['16x0e+16x1o+16x2e', '0e+1o+2e', '16x0e+16x1o+16x2e'] as const;
 const BATCH = 10_000;
-
-function randomArray(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 function setup(d: TensorProductDescriptor, batch: number, backend: string) {
   const t = (v: Float32Array, shape: number[]) => tensor(v, shape, { dtype: 'float32', backend });

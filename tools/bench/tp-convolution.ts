@@ -19,7 +19,7 @@ import { gradients, indexSelect, scatterSum, tensor, type Tensor } from '@equigr
 import { channelwiseTensorProduct, convolutionEdges, tensorProduct, tpConvolution, type TensorProductDescriptor } from '@equigraph/geometry';
 import { MLP } from '@equigraph/layers';
 import { loadBackends } from '../backends.js';
-import { availableTargets, measure, setThreads, type Target } from './harness.js';
+import { availableTargets, measure, randomArray, setThreads, type Target } from './harness.js';
 
 /** e3nn 0.5.6 (PyTorch 1.13 CPU, 2 threads) on this machine kind, from shared/README.md (best of 5). */
 export const E3NN_REFERENCE = {
@@ -36,16 +36,6 @@ const EDGES = 100_000;
 const IRREPS = ['32x0e+32x1o+32x2e', '0e+1o+2e', '0e+1o+2e'] as const;
 const RADIAL = 8;
 const HIDDEN = 64;
-
-function randomArray(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** Random graph with `edges` edges, sorted by target (stable counting sort), PyG layout. */
 function randomGraph(nodes: number, edges: number): Int32Array {

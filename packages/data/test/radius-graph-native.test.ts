@@ -3,25 +3,16 @@
 // (edge order, shifts, bit-identical vectors and distances, drops, errors),
 // and both against the brute-force oracle. Backends that do not load here are
 // skipped with the reason.
-import { findBackend } from '@equigraph/core';
+import { availableBackends } from '@equigraph/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Rng, radiusGraph, radiusGraphBruteForce, type RadiusGraph, type RadiusGraphHostPrimitives, type RadiusGraphOptions } from '../src/index.js';
 
-async function load(pkg: string, backend: string): Promise<string | undefined> {
-  try {
-    await import(pkg);
-    const b = findBackend(backend) as { primitives?: RadiusGraphHostPrimitives };
-    if (typeof b.primitives?.radiusGraph !== 'function') return `backend '${backend}' has no radiusGraph primitive`;
-    b.primitives.radiusGraph(new Float64Array(3), 1, null, 0, null, -1, 0); // a stale binary lacks the kernel
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-const BACKENDS: Array<[string, string | undefined]> = [
-  ['cpu', await load('@equigraph/native', 'cpu')],
-  ['wasm', await load('@equigraph/wasm', 'wasm')],
-];
+const BACKENDS = await availableBackends(['cpu', 'wasm'], (backend) => {
+  const prims = (backend as { primitives?: RadiusGraphHostPrimitives }).primitives;
+  if (typeof prims?.radiusGraph !== 'function') return `backend '${backend.name}' has no radiusGraph primitive`;
+  prims.radiusGraph(new Float64Array(3), 1, null, 0, null, -1, 0); // a stale binary lacks the kernel
+  return undefined;
+});
 
 /** Index of the first element that differs (Object.is: bit-level for floats up to NaN payloads), or -1. */
 function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

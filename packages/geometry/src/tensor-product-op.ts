@@ -9,13 +9,11 @@
  * backend without it runs the TypeScript reference below ('reference' does).
  */
 import {
-  HostBackend,
   Tensor,
   allocArray,
   assertFloat,
   assertSameDtype,
   formatShape,
-  registerGradient,
   registerKernel,
   runKernel,
   type Backend,
@@ -23,6 +21,7 @@ import {
   type KernelAttrs,
   type TensorInfo,
 } from '@equigraph/core';
+import { hostPrimitives, registerSlotGradient, slotOperands, toStorage, type SlotKernelAttrs } from './slot-kernel.js';
 import { TP_SLOT_NAMES, type FlatTpDescriptor, type TensorProductDescriptor } from './tensor-product.js';
 
 /**
@@ -96,24 +95,9 @@ export function segmentedTensorProductReference(d: FlatTpDescriptor, operands: r
 
 // ---------------------------------------------------------------- kernel
 
-interface TpAttrs extends KernelAttrs {
-  descriptor: TensorProductDescriptor;
-  /** Slot the kernel computes. */
-  outSlot: number;
+interface TpAttrs extends SlotKernelAttrs {
   batchShape: readonly number[];
   sharedWeights: boolean;
-  /** Use only the weighted paths: set once the weights have been an output (see TensorProductDescriptor.weightedPaths). */
-  weightedOnly: boolean;
-}
-
-/** Slots present in the descriptor, in order: weights (if any), x1, x2 (if any), out. */
-function presentSlots(d: TensorProductDescriptor): number[] {
-  const slots: number[] = [];
-  if (d.numWeights > 0) slots.push(0);
-  slots.push(1);
-  if (d.irreps2) slots.push(2);
-  slots.push(3);
-  return slots;
 }
 
 function slotShape(a: TpAttrs, slot: number): number[] {
@@ -128,41 +112,22 @@ function batchStrides(a: TpAttrs): number[] {
 const tensorProductKernel = (inputs: readonly TensorInfo[], attrs: KernelAttrs, backend: Backend): TensorInfo => {
   const a = attrs as TpAttrs;
   const d = a.descriptor;
-  const slots = presentSlots(d).filter((s) => s !== a.outSlot);
   const dtype = inputs[0]!.dtype;
-  const host = backend instanceof HostBackend;
-  const operands: (FloatArray | null)[] = [null, null, null, null];
-  slots.forEach((s, i) => {
-    const t = inputs[i]!;
-    operands[s] = (host ? t.storage : backend.read(t.storage, t.dtype, t.shape.reduce((p, q) => p * q, 1))) as FloatArray;
-  });
+  const operands = slotOperands(inputs, a, backend);
   const shape = slotShape(a, a.outSlot);
   const out = allocArray(dtype, shape.reduce((p, q) => p * q, 1)) as FloatArray;
   const batch = a.batchShape.reduce((p, q) => p * q, 1);
   const flat = a.weightedOnly ? d.weightedPaths : d;
-  const prims = host ? ((backend as HostBackend).primitives as unknown as TensorProductHostPrimitives) : undefined;
+  const prims = hostPrimitives<TensorProductHostPrimitives>(backend);
   if (prims?.segmentedTensorProduct) prims.segmentedTensorProduct(flat, operands, batchStrides(a), batch, a.outSlot, out);
   else segmentedTensorProductReference(flat, operands, batchStrides(a), batch, a.outSlot, out);
-  return { storage: host ? out : backend.write(out), shape, dtype };
+  return { storage: toStorage(backend, out), shape, dtype };
 };
 
 registerKernel('TensorProduct', '*', tensorProductKernel);
 
 // d/d(slot s) ⟨dy, F(…)⟩ = F with slot s as output and dy in the output slot: the same kernel.
-registerGradient('TensorProduct', (dy, inputs, _y, attrs) => {
-  const a = attrs as TpAttrs;
-  const inSlots = presentSlots(a.descriptor).filter((s) => s !== a.outSlot);
-  const bySlot = new Map<number, Tensor>(inSlots.map((s, i) => [s, inputs[i]!]));
-  bySlot.set(a.outSlot, dy);
-  return inputs.map((t, i) => {
-    if (!t.requiresGrad) return null;
-    const target = inSlots[i]!;
-    const others = presentSlots(a.descriptor)
-      .filter((s) => s !== target)
-      .map((s) => bySlot.get(s)!);
-    return runKernel('TensorProduct', others, { ...a, outSlot: target, weightedOnly: a.weightedOnly || target === 0 });
-  });
-});
+registerSlotGradient('TensorProduct');
 
 // ---------------------------------------------------------------- op
 

@@ -20,13 +20,11 @@
  * backend runs the TypeScript reference below, which is the unfused composition on host arrays.
  */
 import {
-  HostBackend,
   Tensor,
   allocArray,
   assertFloat,
   assertSameDtype,
   formatShape,
-  registerGradient,
   registerKernel,
   runKernel,
   type Backend,
@@ -34,6 +32,7 @@ import {
   type KernelAttrs,
   type TensorInfo,
 } from '@equigraph/core';
+import { hostPrimitives, registerSlotGradient, slotOperands, toStorage, type SlotKernelAttrs } from './slot-kernel.js';
 import { TP_MODE_CODES, type FlatTpDescriptor, type TensorProductDescriptor } from './tensor-product.js';
 import { segmentedTensorProductReference } from './tensor-product-op.js';
 
@@ -94,63 +93,31 @@ export function tpConvolutionReference(d: FlatTpDescriptor, operands: readonly (
 
 // ---------------------------------------------------------------- kernel
 
-interface ConvAttrs extends KernelAttrs {
-  descriptor: TensorProductDescriptor;
-  outSlot: number;
+interface ConvAttrs extends SlotKernelAttrs {
   src: Int32Array;
   dst: Int32Array;
   numNodes: number;
-  /** Only the weighted paths (see TensorProductDescriptor.weightedPaths). */
-  weightedOnly: boolean;
-}
-
-function presentSlots(d: TensorProductDescriptor): number[] {
-  const slots: number[] = [];
-  if (d.numWeights > 0) slots.push(0);
-  slots.push(1);
-  if (d.irreps2) slots.push(2);
-  slots.push(3);
-  return slots;
 }
 
 const tpConvolutionKernel = (inputs: readonly TensorInfo[], attrs: KernelAttrs, backend: Backend): TensorInfo => {
   const a = attrs as ConvAttrs;
   const d = a.descriptor;
-  const slots = presentSlots(d).filter((s) => s !== a.outSlot);
   const dtype = inputs[0]!.dtype;
-  const host = backend instanceof HostBackend;
-  const operands: (FloatArray | null)[] = [null, null, null, null];
-  slots.forEach((s, i) => {
-    const t = inputs[i]!;
-    operands[s] = (host ? t.storage : backend.read(t.storage, t.dtype, t.shape.reduce((p, q) => p * q, 1))) as FloatArray;
-  });
+  const operands = slotOperands(inputs, a, backend);
   const rows = isNodeSlot(a.outSlot) ? a.numNodes : a.src.length;
   const size = d.operandSizes[a.outSlot]!;
   const out = allocArray(dtype, rows * size) as FloatArray;
   const flat = a.weightedOnly ? d.weightedPaths : d;
-  const prims = host ? ((backend as HostBackend).primitives as unknown as TpConvolutionHostPrimitives) : undefined;
+  const prims = hostPrimitives<TpConvolutionHostPrimitives>(backend);
   if (prims?.tpConvolution) prims.tpConvolution(flat, operands, a.src, a.dst, a.numNodes, a.outSlot, out);
   else tpConvolutionReference(flat, operands, a.src, a.dst, a.numNodes, a.outSlot, out);
-  return { storage: host ? out : backend.write(out), shape: [rows, size], dtype };
+  return { storage: toStorage(backend, out), shape: [rows, size], dtype };
 };
 
 registerKernel('TpConvolution', '*', tpConvolutionKernel);
 
 // d/d(slot s) ⟨dy, F(…)⟩ = F with slot s as output and dy in the output slot: the same kernel.
-registerGradient('TpConvolution', (dy, inputs, _y, attrs) => {
-  const a = attrs as ConvAttrs;
-  const inSlots = presentSlots(a.descriptor).filter((s) => s !== a.outSlot);
-  const bySlot = new Map<number, Tensor>(inSlots.map((s, i) => [s, inputs[i]!]));
-  bySlot.set(a.outSlot, dy);
-  return inputs.map((t, i) => {
-    if (!t.requiresGrad) return null;
-    const target = inSlots[i]!;
-    const others = presentSlots(a.descriptor)
-      .filter((s) => s !== target)
-      .map((s) => bySlot.get(s)!);
-    return runKernel('TpConvolution', others, { ...a, outSlot: target, weightedOnly: a.weightedOnly || target === 0 });
-  });
-});
+registerSlotGradient('TpConvolution');
 
 // ---------------------------------------------------------------- op
 

@@ -2,7 +2,7 @@
 // every order against the TypeScript references, backends against each
 // other, autograd against finite differences, equivariance.
 import { findBackend, gradients, matmul, mul, runKernel, sum, tensor, type DType, type Tensor } from '@equigraph/core';
-import { assertClose, checkGrads } from '@equigraph/core/testing';
+import { assertClose, backendMissing, checkGrads } from '@equigraph/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   Irreps,
@@ -22,17 +22,8 @@ import {
   type ShNormalization,
 } from '../src/index.js';
 
-async function load(pkg: string, backend: string): Promise<string | undefined> {
-  try {
-    await import(pkg);
-    findBackend(backend);
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-const cpuMissing = await load('@equigraph/native', 'cpu');
-const wasmMissing = await load('@equigraph/wasm', 'wasm');
+const cpuMissing = await backendMissing('cpu');
+const wasmMissing = await backendMissing('wasm');
 const BACKENDS: Array<[string, string | undefined]> = [
   ['reference', undefined],
   ['cpu', cpuMissing],

@@ -1,8 +1,8 @@
 // Tensor products on irreps: literal values from e3nn's definition, normalisation statistics,
 // equivariance under O(3) (rotations and reflections), gradients of order 1 and 2 against finite
 // differences, every host backend against the TypeScript reference, and argument errors.
-import { Rng, findBackend, gradients, matmul, sum, mul, tensor, transpose, type DType, type Tensor } from '@equigraph/core';
-import { assertClose, checkGrads } from '@equigraph/core/testing';
+import { Rng, gradients, matmul, sum, mul, tensor, transpose, type DType, type Tensor } from '@equigraph/core';
+import { assertClose, backendMissing, checkGrads } from '@equigraph/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   Irreps,
@@ -20,17 +20,8 @@ import {
   type TensorProductDescriptor,
 } from '../src/index.js';
 
-async function load(pkg: string, backend: string): Promise<string | undefined> {
-  try {
-    await import(pkg);
-    findBackend(backend);
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-const cpuMissing = await load('@equigraph/native', 'cpu');
-const wasmMissing = await load('@equigraph/wasm', 'wasm');
+const cpuMissing = await backendMissing('cpu');
+const wasmMissing = await backendMissing('wasm');
 
 const S3 = Math.sqrt(3);
 const S2 = Math.SQRT2;

@@ -1,8 +1,8 @@
 // Fused tensor-product convolution: equals the unfused composition (indexSelect → tensorProduct →
 // scatterSum) in value and in every gradient on reference / cpu / wasm in float32 and float64;
 // equivariance under O(3); gradients of order 1 and 2 against finite differences; errors.
-import { Rng, findBackend, gradients, indexSelect, matmul, scatterSum, slice, tensor, transpose, type DType, type Tensor } from '@equigraph/core';
-import { assertClose, checkGrads } from '@equigraph/core/testing';
+import { Rng, gradients, indexSelect, matmul, scatterSum, slice, tensor, transpose, type DType, type Tensor } from '@equigraph/core';
+import { assertClose, backendMissing, checkGrads } from '@equigraph/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   Irreps,
@@ -18,17 +18,8 @@ import {
   type TensorProductDescriptor,
 } from '../src/index.js';
 
-async function load(pkg: string, backend: string): Promise<string | undefined> {
-  try {
-    await import(pkg);
-    findBackend(backend);
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-const cpuMissing = await load('@equigraph/native', 'cpu');
-const wasmMissing = await load('@equigraph/wasm', 'wasm');
+const cpuMissing = await backendMissing('cpu');
+const wasmMissing = await backendMissing('wasm');
 const backends: [string, string | undefined][] = [['reference', undefined], ['cpu', cpuMissing], ['wasm', wasmMissing]];
 
 function randn(rng: Rng, shape: number[], dtype: DType = 'float64', backend = 'reference'): Tensor {

@@ -2,29 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { add, concat, indexSelect, matmul, mul, Rng, scatterSum, silu, sub, sum, tensor, type Tensor } from '@equigraph/core';
 import { assertClose, assertEquivariant, checkGrads } from '@equigraph/core/testing';
 import { EGCL, EGNN, EGNNVel, GraphIndex } from '@equigraph/models';
+import { randomOrthogonal } from './helpers.js';
 
 const backend = 'reference';
 const opts = { dtype: 'float64' as const, backend };
 const rng = new Rng(7);
 const randn = (shape: number[], scale = 1) => tensor(rng.fillNormal(new Float64Array(shape.reduce((a, b) => a * b, 1)), 0, scale), shape, opts);
 
-/** A random orthogonal matrix (Gram–Schmidt of a Gaussian matrix); det −1 when `reflect`. */
-function orthogonal(reflect: boolean): Float64Array {
-  const a = rng.fillNormal(new Float64Array(9));
-  const q = new Float64Array(9);
-  for (let r = 0; r < 3; r++) {
-    const v = [a[3 * r], a[3 * r + 1], a[3 * r + 2]];
-    for (let p = 0; p < r; p++) {
-      const d = v[0] * q[3 * p] + v[1] * q[3 * p + 1] + v[2] * q[3 * p + 2];
-      for (let c = 0; c < 3; c++) v[c] -= d * q[3 * p + c];
-    }
-    const n = Math.hypot(v[0], v[1], v[2]);
-    for (let c = 0; c < 3; c++) q[3 * r + c] = v[c] / n;
-  }
-  const det = q[0] * (q[4] * q[8] - q[5] * q[7]) - q[1] * (q[3] * q[8] - q[5] * q[6]) + q[2] * (q[3] * q[7] - q[4] * q[6]);
-  if ((det < 0) !== reflect) for (let c = 0; c < 3; c++) q[6 + c] = -q[6 + c];
-  return q;
-}
+const orthogonal = (reflect: boolean) => randomOrthogonal(rng, reflect);
 
 /** Row vectors: x ↦ x·Qᵀ (+ t). */
 const rotate = (x: Tensor, q: Float64Array) => matmul(x, tensor(q, [3, 3], opts), { transposeB: true });

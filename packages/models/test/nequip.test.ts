@@ -2,19 +2,13 @@
 // (rotations, reflections, translations, permutations; float64, 1e-9), forces = −finite-difference
 // gradient, stress = finite-difference strain derivative, gradients of a force loss with respect to
 // a weight (second derivatives through tpConvolution, spherical harmonics and the radial basis).
-import { findBackend, gradients, matmul, Rng, square, sum, tensor, type Tensor } from '@equigraph/core';
-import { assertClose, checkGrads } from '@equigraph/core/testing';
+import { gradients, matmul, Rng, square, sum, tensor, type Tensor } from '@equigraph/core';
+import { assertClose, backendMissing, checkGrads } from '@equigraph/core/testing';
 import { makeRng, matmul3, randomRotation } from '@equigraph/geometry';
 import { describe, expect, it } from 'vitest';
 import { NequIP, polynomialCutoff, type NequIPInputs } from '../src/index.js';
 
-let cpuMissing: string | undefined;
-try {
-  await import('@equigraph/native');
-  findBackend('cpu');
-} catch (err) {
-  cpuMissing = err instanceof Error ? err.message : String(err);
-}
+const cpuMissing = await backendMissing('cpu');
 
 const CUTOFF = 3.2;
 const N = 6;

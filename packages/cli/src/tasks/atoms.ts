@@ -4,6 +4,7 @@ import { fullyConnectedGraph, radiusGraph } from '@equigraph/data';
 import { GraphIndex } from '@equigraph/models';
 import { UserError } from '../errors.js';
 import type { AtomsInputs } from '../models.js';
+import type { DataOverride } from './types.js';
 
 export interface Structure {
   z: Int32Array;
@@ -141,5 +142,20 @@ export function splitIndices(n: number, counts: { numTrain: number; numValid: nu
   const train = order.slice(0, counts.numTrain);
   const valid = order.slice(counts.numTrain, counts.numTrain + counts.numValid);
   const test = order.slice(counts.numTrain + counts.numValid, counts.numTest === null ? n : counts.numTrain + counts.numValid + counts.numTest);
+  return { train, valid, test };
+}
+
+/**
+ * The structures of each split: every structure is test data when they were read from
+ * `override.path`; otherwise the seeded split of `splitIndices`, with `override.split` choosing the
+ * split that is scored as test.
+ */
+export function splitStructures(structures: Structure[], counts: { numTrain: number; numValid: number; numTest: number | null }, rng: Rng, source: string, override?: DataOverride): { train: Structure[]; valid: Structure[]; test: Structure[] } {
+  if (override?.path) return { train: [], valid: [], test: structures };
+  const idx = splitIndices(structures.length, counts, rng, source);
+  const pick = (ids: Int32Array) => Array.from(ids, (i) => structures[i]);
+  const train = pick(idx.train);
+  const valid = pick(idx.valid);
+  const test = override?.split === 'train' ? train : override?.split === 'valid' ? valid : pick(idx.test);
   return { train, valid, test };
 }

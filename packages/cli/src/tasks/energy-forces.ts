@@ -10,7 +10,7 @@ import { energyForceLoss, regressionMetrics } from '@equigraph/train';
 import { resolveDataPath, type EnergyForcesConfig, type LoadedConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { findModel, type GraphNet } from '../models.js';
-import { AtomsBatcher, speciesOf, splitIndices, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
+import { AtomsBatcher, speciesOf, splitStructures, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
 import type { DataOverride, PreparedTask } from './types.js';
 
 export interface EnergyForcesStats {
@@ -96,20 +96,7 @@ export function prepareEnergyForces(
   const t0 = performance.now();
   const path = override?.path ?? resolveDataPath(loaded, d.path);
   const { structures } = readEnergyForces(path, d.energyKey, d.forcesKey, d.cutoff);
-  let train: Structure[] = [];
-  let valid: Structure[] = [];
-  let test: Structure[];
-  if (override?.path) {
-    test = structures;
-  } else {
-    const idx = splitIndices(structures.length, d, new Rng(d.splitSeed ?? config.seed), path);
-    const pick = (ids: Int32Array) => Array.from(ids, (i) => structures[i]);
-    train = pick(idx.train);
-    valid = pick(idx.valid);
-    test = pick(idx.test);
-    if (override?.split === 'train') test = train;
-    if (override?.split === 'valid') test = valid;
-  }
+  const { train, valid, test } = splitStructures(structures, d, new Rng(d.splitSeed ?? config.seed), path, override);
   const stats = savedStats ?? energyForcesStats(train);
   const model = buildEnergyForceModel(config, stats);
   const batcher = new AtomsBatcher(stats.species, config.dtype);

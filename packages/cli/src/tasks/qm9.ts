@@ -6,12 +6,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad, Rng, tensor, type Tensor } from '@equigraph/core';
-import { readQm9Xyz, type XyzFrame } from '@equigraph/data';
+import { readQm9XyzMulti, type XyzFrame } from '@equigraph/data';
 import { huberLoss, maeLoss, mseLoss, regressionMetrics } from '@equigraph/train';
 import { QM9_TARGETS, resolveDataPath, type LoadedConfig, type Qm9Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { findModel, type GraphNet } from '../models.js';
-import { AtomsBatcher, speciesOf, splitIndices, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
+import { AtomsBatcher, speciesOf, splitStructures, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
 import type { DataOverride, PreparedTask } from './types.js';
 
 export const HARTREE_EV = 27.211386245988;
@@ -42,21 +42,7 @@ export function readQm9Molecules(path: string): XyzFrame[] {
 }
 
 function readQm9Records(text: string, source: string): XyzFrame[] {
-  const lines = text.split(/\r?\n/);
-  const out: XyzFrame[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    if (lines[i].trim() === '') {
-      i++;
-      continue;
-    }
-    const tok = lines[i].trim();
-    if (!/^\d+$/.test(tok)) throw new UserError(`${source}:${i + 1}: expected the atom count of molecule ${out.length + 1}, found '${tok.slice(0, 40)}'`);
-    const len = Number(tok) + 5;
-    if (i + len > lines.length) throw new UserError(`${source}:${i + 1}: molecule ${out.length + 1} needs ${len} lines, the file ends first`);
-    out.push(readQm9Xyz(lines.slice(i, i + len).join('\n'), `${source} (molecule ${out.length + 1}, line ${i + 1})`));
-    i += len;
-  }
+  const out = readQm9XyzMulti(text, source);
   if (out.length === 0) throw new UserError(`${source}: no molecules`);
   return out;
 }
@@ -121,19 +107,7 @@ export function prepareQm9(loaded: LoadedConfig, config: Qm9Config, override?: D
   const t0 = performance.now();
   const path = override?.path ?? resolveDataPath(loaded, d.path);
   const structures = qm9Structures(readQm9Molecules(path), targets, d.cutoff, path);
-  let train: Structure[] = [];
-  let valid: Structure[] = [];
-  let test: Structure[];
-  if (override?.path) test = structures;
-  else {
-    const idx = splitIndices(structures.length, d, new Rng(d.splitSeed ?? config.seed), path);
-    const pick = (ids: Int32Array) => Array.from(ids, (i) => structures[i]);
-    train = pick(idx.train);
-    valid = pick(idx.valid);
-    test = pick(idx.test);
-    if (override?.split === 'train') test = train;
-    if (override?.split === 'valid') test = valid;
-  }
+  const { train, valid, test } = splitStructures(structures, d, new Rng(d.splitSeed ?? config.seed), path, override);
   const stats = savedStats ?? qm9Stats(train, targets);
   const model = buildQm9Model(config, stats);
   const batcher = new AtomsBatcher(stats.species, config.dtype);
