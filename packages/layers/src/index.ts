@@ -4,3 +4,4 @@ export { MLP, type MLPOptions } from './mlp.js';
 export { encodeSafetensors, decodeSafetensors, type NamedArray, type DecodedSafetensors } from './safetensors.js';
 export { stateDict, loadStateDict, saveWeights, loadWeights } from './state-dict.js';
 export { cosineCutoff, ExpNormalBasis, BesselBasis, type RadialBasisOptions } from './radial.js';
+export { LayerNorm, type LayerNormOptions } from './layer-norm.js';
