@@ -11,6 +11,9 @@
  *   `ExpNormalSmearing`:
  *     e_k(d) = f_c(d) · exp(−β_k (exp(−d) − μ_k)²),
  *   μ_k evenly spaced on [exp(−c), 1], β_k = (2/K · (1 − exp(−c)))⁻².
+ * - {@link GaussianBasis}: SchNet's Gaussian smearing (Schütt et al. 2017):
+ *     e_k(d) = exp(−γ (d − μ_k)²), μ_k evenly spaced on [0, c], γ = ½ / Δμ²,
+ *   as torch_geometric's `GaussianSmearing`; optionally times the cosine cutoff.
  * - {@link BesselBasis}: DimeNet's radial Bessel functions (Gasteiger et al.,
  *   ICLR 2020, eq. 7), e_n(d) = √(2/c) · sin(n π d / c) / d, n = 1…K,
  *   optionally multiplied by the cosine cutoff.
@@ -42,6 +45,29 @@ export function cosineCutoff(distances: Tensor, cutoff: number): Tensor {
   return mul(smooth, step(sub(cutoff, d)));
 }
 
+/** One constant row [1, K] per (dtype, backend), built once: bases are called every step. */
+class ConstantRows {
+  private readonly cache = new Map<string, Tensor>();
+  constructor(private readonly values: Float64Array) {}
+  get(dtype: FloatDType, backend: Tensor['backend']): Tensor {
+    const key = `${dtype}/${backend.name}`;
+    let t = this.cache.get(key);
+    if (!t) {
+      t = tensor(this.values, [1, this.values.length], { dtype, backend });
+      this.cache.set(key, t);
+    }
+    return t;
+  }
+}
+
+function checkNumBasis(op: string, numBasis: number): void {
+  if (!Number.isInteger(numBasis) || numBasis < 1) throw new RangeError(`${op}: 'numBasis' must be a positive integer, got ${numBasis}`);
+}
+
+/** torch.linspace(start, end, n). */
+const linspace = (start: number, end: number, n: number) =>
+  Float64Array.from({ length: n }, (_, k) => (n === 1 ? start : start + ((end - start) * k) / (n - 1)));
+
 export interface RadialBasisOptions {
   /** Multiply every function by {@link cosineCutoff} (ExpNormal: always, as the authors). */
   cutoffEnvelope?: boolean;
@@ -53,72 +79,81 @@ export class ExpNormalBasis {
   readonly means: Float64Array;
   /** β_k = (2/K · (1 − exp(−c)))⁻² (all equal). */
   readonly betas: Float64Array;
-  private readonly cache = new Map<string, { means: Tensor; betas: Tensor }>();
+  private readonly meanRows: ConstantRows;
+  private readonly betaRows: ConstantRows;
 
   constructor(
     readonly numBasis: number,
     readonly cutoff: number,
   ) {
-    if (!Number.isInteger(numBasis) || numBasis < 1) throw new RangeError(`ExpNormalBasis: 'numBasis' must be a positive integer, got ${numBasis}`);
+    checkNumBasis('ExpNormalBasis', numBasis);
     checkCutoff('ExpNormalBasis', cutoff);
     const start = Math.exp(-cutoff);
     const end = 1; // exp(−soft_cutoff_lower), lower = 0
-    // torch.linspace(start, end, K)
-    this.means = Float64Array.from({ length: numBasis }, (_, k) => (numBasis === 1 ? start : start + ((end - start) * k) / (numBasis - 1)));
+    this.means = linspace(start, end, numBasis);
     this.betas = new Float64Array(numBasis).fill(((2 / numBasis) * (end - start)) ** -2);
-  }
-
-  private constants(dtype: FloatDType, backend: Tensor['backend']): { means: Tensor; betas: Tensor } {
-    const key = `${dtype}/${backend.name}`;
-    let c = this.cache.get(key);
-    if (!c) {
-      c = {
-        means: tensor(this.means, [1, this.numBasis], { dtype, backend }),
-        betas: tensor(this.betas, [1, this.numBasis], { dtype, backend }),
-      };
-      this.cache.set(key, c);
-    }
-    return c;
+    this.meanRows = new ConstantRows(this.means);
+    this.betaRows = new ConstantRows(this.betas);
   }
 
   /** distances `[E]` or `[E, 1]` → `[E, numBasis]`. */
   forward(distances: Tensor): Tensor {
     const d = column(distances, 'ExpNormalBasis.forward');
-    const { means, betas } = this.constants(d.dtype as FloatDType, d.backend);
-    const g = exp(mul(square(sub(exp(d.neg()), means)), betas).neg());
+    const dtype = d.dtype as FloatDType;
+    const g = exp(mul(square(sub(exp(d.neg()), this.meanRows.get(dtype, d.backend))), this.betaRows.get(dtype, d.backend)).neg());
     return mul(g, cosineCutoff(d, this.cutoff));
   }
 }
 
-/** DimeNet radial Bessel functions √(2/c) sin(nπd/c)/d, n = 1…K (frequencies fixed, not trained). */
-export class BesselBasis {
-  private readonly cache = new Map<string, Tensor>();
+/** SchNet / PyG `GaussianSmearing`: exp(−γ (d − μ_k)²), μ_k on [0, c], γ = ½/Δμ². */
+export class GaussianBasis {
+  readonly means: Float64Array;
+  readonly gamma: number;
   readonly cutoffEnvelope: boolean;
+  private readonly meanRows: ConstantRows;
 
   constructor(
     readonly numBasis: number,
     readonly cutoff: number,
     options: RadialBasisOptions = {},
   ) {
-    if (!Number.isInteger(numBasis) || numBasis < 1) throw new RangeError(`BesselBasis: 'numBasis' must be a positive integer, got ${numBasis}`);
-    checkCutoff('BesselBasis', cutoff);
-    this.cutoffEnvelope = options.cutoffEnvelope ?? true;
+    checkNumBasis('GaussianBasis', numBasis);
+    checkCutoff('GaussianBasis', cutoff);
+    this.means = linspace(0, cutoff, numBasis);
+    const spacing = numBasis > 1 ? this.means[1] - this.means[0] : cutoff;
+    this.gamma = 0.5 / (spacing * spacing);
+    this.cutoffEnvelope = options.cutoffEnvelope ?? false;
+    this.meanRows = new ConstantRows(this.means);
   }
 
-  private frequencies(dtype: FloatDType, backend: Tensor['backend']): Tensor {
-    const key = `${dtype}/${backend.name}`;
-    let t = this.cache.get(key);
-    if (!t) {
-      t = tensor(Float64Array.from({ length: this.numBasis }, (_, k) => ((k + 1) * Math.PI) / this.cutoff), [1, this.numBasis], { dtype, backend });
-      this.cache.set(key, t);
-    }
-    return t;
+  /** distances `[E]` or `[E, 1]` → `[E, numBasis]`. */
+  forward(distances: Tensor): Tensor {
+    const d = column(distances, 'GaussianBasis.forward');
+    const g = exp(mul(square(sub(d, this.meanRows.get(d.dtype as FloatDType, d.backend))), -this.gamma));
+    return this.cutoffEnvelope ? mul(g, cosineCutoff(d, this.cutoff)) : g;
+  }
+}
+
+/** DimeNet radial Bessel functions √(2/c) sin(nπd/c)/d, n = 1…K (frequencies fixed, not trained). */
+export class BesselBasis {
+  readonly cutoffEnvelope: boolean;
+  private readonly frequencyRows: ConstantRows;
+
+  constructor(
+    readonly numBasis: number,
+    readonly cutoff: number,
+    options: RadialBasisOptions = {},
+  ) {
+    checkNumBasis('BesselBasis', numBasis);
+    checkCutoff('BesselBasis', cutoff);
+    this.cutoffEnvelope = options.cutoffEnvelope ?? true;
+    this.frequencyRows = new ConstantRows(Float64Array.from({ length: numBasis }, (_, k) => ((k + 1) * Math.PI) / cutoff));
   }
 
   /** distances `[E]` or `[E, 1]` (> 0) → `[E, numBasis]`. */
   forward(distances: Tensor): Tensor {
     const d = column(distances, 'BesselBasis.forward');
-    const w = this.frequencies(d.dtype as FloatDType, d.backend);
+    const w = this.frequencyRows.get(d.dtype as FloatDType, d.backend);
     const b = mul(sin(mul(d, w)).div(d), Math.sqrt(2 / this.cutoff));
     return this.cutoffEnvelope ? mul(b, cosineCutoff(d, this.cutoff)) : b;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gradients, sum, tensor } from '@equigraph/core';
 import { assertClose, checkGrads } from '@equigraph/core/testing';
-import { BesselBasis, cosineCutoff, ExpNormalBasis } from '@equigraph/layers';
+import { BesselBasis, cosineCutoff, ExpNormalBasis, GaussianBasis } from '@equigraph/layers';
 
 const opts = { dtype: 'float64' as const, backend: 'reference' };
 const d = (values: number[]) => tensor(values, [values.length], opts);
@@ -45,10 +45,19 @@ describe('radial bases and cutoffs', () => {
     expect(() => new BesselBasis(K, c).forward(tensor([1, 2], [1, 2], opts))).toThrow("BesselBasis.forward: 'distances' has shape [1, 2], expected [E] or [E, 1]");
   });
 
+  it("GaussianBasis equals PyG's GaussianSmearing: exp(−½ (d − μ_k)²/Δ²), μ_k on [0, c]", () => {
+    // K = 5 on [0, 4]: μ = 0, 1, 2, 3, 4 and Δ = 1, so e_k(d) = exp(−½ (d − k)²).
+    const dist = [0.5, 2.25];
+    const want = dist.flatMap((r) => [0, 1, 2, 3, 4].map((k) => Math.exp(-0.5 * (r - k) ** 2)));
+    assertClose(new GaussianBasis(5, 4).forward(d(dist)), tensor(want, [2, 5], opts), { atol: 1e-15 }, 'gaussian');
+    expect(() => new GaussianBasis(0, 4)).toThrow("GaussianBasis: 'numBasis' must be a positive integer, got 0");
+  });
+
   it('gradients match finite differences to second order (forces and force training)', () => {
     const dist = d([0.6, 1.9, 3.1, 4.2]);
     checkGrads((r) => new ExpNormalBasis(5, 5).forward(r), [dist], { order: 2 });
     checkGrads((r) => new BesselBasis(5, 5).forward(r), [dist], { order: 2 });
     checkGrads((r) => cosineCutoff(r, 5), [dist], { order: 2 });
+    checkGrads((r) => new GaussianBasis(6, 5, { cutoffEnvelope: true }).forward(r), [dist], { order: 2 });
   });
 });
