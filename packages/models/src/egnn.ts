@@ -11,7 +11,7 @@
  *   E_GCL_vel (eq. 7: x_i += φ_v(h_i) v_i), returns x; the model of the
  *   charged N-body experiment (§5.1, Table 2).
  */
-import { deriveSeed, mul, scatterSum, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
+import { deriveSeed, gradients, isGradEnabled, mul, reshape, scatterSum, sum, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
 import { Linear, Module } from '@equigraph/layers';
 import { EGCL, type EGCLOptions } from './egcl.js';
 import type { GraphIndex } from './graph.js';
@@ -112,6 +112,20 @@ export class EGNN extends Module {
       pooled = mul(pooled, tensor(counts.map((c) => 1 / Math.max(c, 1)), [assignment.numGraphs, 1], { dtype: this.dtype, backend: pooled.backend }));
     }
     return this.graphDec[1].forward(act(this.graphDec[0].forward(pooled)));
+  }
+
+  /**
+   * An energy model from the invariant graph head (`graphHead.outFeatures` = 1):
+   * E per graph `[numGraphs]` and forces F = −∂E/∂x `[N, 3]` by autograd.
+   * `createGraph` keeps the forces differentiable for force losses.
+   */
+  energyAndForces(h: Tensor, x: Tensor, graph: GraphIndex, assignment: GraphAssignment, edgeAttr?: Tensor, options: { createGraph?: boolean } = {}): { energy: Tensor; forces: Tensor } {
+    if (this.graphDec?.[1].outFeatures !== 1) throw new Error("EGNN.energyAndForces: needs a graphHead with outFeatures 1 (the energy)");
+    if (!isGradEnabled()) throw new Error('EGNN.energyAndForces: forces come from autograd; call it outside noGrad');
+    const positions = x.requiresGrad ? x : x.withGrad();
+    const energy = reshape(this.predictGraph(h, positions, graph, assignment, edgeAttr), [assignment.numGraphs]);
+    const [g] = gradients(sum(energy), [positions], { createGraph: options.createGraph ?? false });
+    return { energy, forces: g!.neg() };
   }
 }
 

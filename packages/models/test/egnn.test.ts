@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { add, concat, indexSelect, matmul, mul, Rng, scatterSum, silu, sub, sum, tensor, type Tensor } from '@equigraph/core';
 import { assertClose, assertEquivariant, checkGrads } from '@equigraph/core/testing';
 import { EGCL, EGNN, EGNNVel, GraphIndex } from '@equigraph/models';
-import { randomOrthogonal } from './helpers.js';
+import { energyDrift, randomOrthogonal, runNVE, thermalVelocities } from './helpers.js';
 
 const backend = 'reference';
 const opts = { dtype: 'float64' as const, backend };
@@ -197,4 +197,47 @@ describe('EGNN (Satorras et al. 2021)', () => {
       }, [layer.edgeIn.nodeWeight.value.detach(), layer.edgeIn.edgeWeight.value.detach(), randn([4, 1], 0.5)]);
     });
   });
+
+describe('EGNN as an energy model', () => {
+  const { graph, numNodes, nodeGraph } = smallGraph();
+  const model = new EGNN({ inFeatures: 3, hiddenFeatures: 8, numLayers: 2, graphHead: { outFeatures: 1 }, ...opts, seed: 5 });
+  const h = randn([numNodes, 3]);
+  const assignment = { nodeGraph, numGraphs: 3 };
+
+  it('forces are −∂E/∂x (finite differences) and rotate with the input', () => {
+    const x0 = randn([numNodes, 3]);
+    const { energy, forces } = model.energyAndForces(h, x0, graph, assignment);
+    expect(energy.shape).toEqual([3]);
+    const base = x0.toArray() as Float64Array;
+    const eps = 1e-6;
+    const fd = base.map((_, k) => {
+      const at = (d: number) => {
+        const moved = base.slice();
+        moved[k] += d;
+        return sum(model.predictGraph(h, tensor(moved, [numNodes, 3], opts), graph, assignment)).item();
+      };
+      return -(at(eps) - at(-eps)) / (2 * eps);
+    });
+    assertClose(forces, fd, { atol: 1e-7, rtol: 1e-6 });
+    const q = orthogonal(true);
+    const turned = model.energyAndForces(h, rotate(x0, q), graph, assignment);
+    assertClose(turned.energy, energy, { atol: 1e-10 });
+    assertClose(turned.forces, rotate(forces, q), { atol: 1e-10 });
+    expect(() => new EGNN({ inFeatures: 3, ...opts }).energyAndForces(h, x0, graph, assignment)).toThrow(/needs a graphHead with outFeatures 1/);
+  });
+
+  it('conserves energy along a velocity-Verlet NVE run driven by its forces', () => {
+    const masses = new Float64Array(numNodes).fill(1);
+    const positions = rng.fillNormal(new Float64Array(numNodes * 3));
+    const velocities = thermalVelocities(rng, masses, 0.3);
+    const ef = (xs: Float64Array) => {
+      const r = model.energyAndForces(h, tensor(xs, [numNodes, 3], opts), graph, assignment);
+      return { energy: sum(r.energy).item(), forces: r.forces.toArray() as Float64Array };
+    };
+    const { drift, worst, kineticStd } = energyDrift(runNVE(ef, positions, velocities, masses, 150, 0.01));
+    expect(kineticStd).toBeGreaterThan(1e-6);
+    expect(drift).toBeLessThan(2e-2 * kineticStd);
+    expect(worst).toBeLessThan(5e-2 * kineticStd);
+  });
+});
 });

@@ -4,7 +4,7 @@ import { assertClose, assertEquivariant, checkGrads } from '@equigraph/core/test
 import { radiusGraph } from '@equigraph/data';
 import { energyForceLoss } from '@equigraph/train';
 import { cross, edgeFrames, GraphIndex, LEFTNet, type LEFTNetInputs, type LEFTNetOptions } from '@equigraph/models';
-import { randomOrthogonal } from './helpers.js';
+import { energyDrift, randomOrthogonal, runNVE, thermalVelocities } from './helpers.js';
 
 const backend = 'reference';
 const opts = { dtype: 'float64' as const, backend };
@@ -230,49 +230,16 @@ describe('LEFTNet (Du et al. 2023)', () => {
     const local = new Rng(3);
     const pos = local.fillNormal(new Float64Array(3 * N), 0, 0.8);
     const zs = Int32Array.from([6, 1, 8, 7, 1]);
-    const vel = local.fillNormal(new Float64Array(3 * N), 0, 0.3);
     const mass = Float64Array.from(zs, (zi) => (zi === 1 ? 1 : 4)); // light and heavy atoms
-    for (let c = 0; c < 3; c++) {
-      // zero total momentum
-      let p = 0;
-      let m = 0;
-      for (let i = 0; i < N; i++) {
-        p += mass[i] * vel[3 * i + c];
-        m += mass[i];
-      }
-      for (let i = 0; i < N; i++) vel[3 * i + c] -= p / m;
-    }
+    const vel = thermalVelocities(local, mass, 0.3);
     const ef = (xs: Float64Array) => {
       const r = model.energyAndForces(inputs(xs, zs, undefined, 5)); // the graph is rebuilt every step
-      return { e: r.energy.item(), f: r.forces.toArray() as Float64Array };
+      return { energy: r.energy.item(), forces: r.forces.toArray() as Float64Array };
     };
-    const kinetic = () => {
-      let k = 0;
-      for (let i = 0; i < 3 * N; i++) k += 0.5 * mass[Math.floor(i / 3)] * vel[i] ** 2;
-      return k;
-    };
-    const dt = 0.01;
-    let { e, f } = ef(pos);
-    const totals: number[] = [];
-    const kin: number[] = [];
-    for (let step = 0; step <= 200; step++) {
-      kin.push(kinetic());
-      totals.push(e + kin[kin.length - 1]);
-      if (step === 200) break;
-      for (let i = 0; i < 3 * N; i++) {
-        vel[i] += (0.5 * dt * f[i]) / mass[Math.floor(i / 3)];
-        pos[i] += dt * vel[i];
-      }
-      ({ e, f } = ef(pos));
-      for (let i = 0; i < 3 * N; i++) vel[i] += (0.5 * dt * f[i]) / mass[Math.floor(i / 3)];
-    }
-    const mean = kin.reduce((a, b) => a + b, 0) / kin.length;
-    const kinStd = Math.sqrt(kin.reduce((a, b) => a + (b - mean) ** 2, 0) / kin.length);
-    const drift = Math.abs(totals[200] - totals[0]);
-    const worst = Math.max(...totals.map((t) => Math.abs(t - totals[0])));
-    expect(kinStd).toBeGreaterThan(1e-3); // the potential does move the atoms
-    expect(drift).toBeLessThan(1e-2 * kinStd);
-    expect(worst).toBeLessThan(5e-2 * kinStd);
+    const { drift, worst, kineticStd } = energyDrift(runNVE(ef, pos, vel, mass, 200, 0.01));
+    expect(kineticStd).toBeGreaterThan(1e-3); // the potential does move the atoms
+    expect(drift).toBeLessThan(1e-2 * kineticStd);
+    expect(worst).toBeLessThan(5e-2 * kineticStd);
   });
 
   it('rejects malformed inputs with messages naming the argument', () => {

@@ -7,6 +7,7 @@ import { assertClose, backendMissing, checkGrads } from '@equigraph/core/testing
 import { makeRng, matmul3, randomRotation } from '@equigraph/geometry';
 import { describe, expect, it } from 'vitest';
 import { NequIP, polynomialCutoff, type NequIPInputs } from '../src/index.js';
+import { energyDrift, runNVE, thermalVelocities } from './helpers.js';
 
 const cpuMissing = await backendMissing('cpu');
 
@@ -177,5 +178,19 @@ describe('NequIP', () => {
     expect(Math.abs(values[4]!)).toBe(0);
     const [g] = gradients(sum(u), [d]);
     expect(Math.abs(g!.toArray()[2]!)).toBeLessThan(1e-9);
+  });
+
+  it('conserves energy along a velocity-Verlet NVE run driven by its forces (edges rebuilt every step)', () => {
+    const masses = Float64Array.from(TYPES, (t) => 1 + t);
+    const positions = randomPositions(4);
+    const velocities = thermalVelocities(new Rng(5), masses, 0.3);
+    const ef = (xs: Float64Array) => {
+      const r = m.energyAndForces(inputs(xs));
+      return { energy: r.energy.item(), forces: r.forces.toArray() as Float64Array };
+    };
+    const { drift, worst, kineticStd } = energyDrift(runNVE(ef, positions, velocities, masses, 150, 0.005));
+    expect(kineticStd).toBeGreaterThan(1e-5);
+    expect(drift).toBeLessThan(2e-2 * kineticStd);
+    expect(worst).toBeLessThan(5e-2 * kineticStd);
   });
 });
