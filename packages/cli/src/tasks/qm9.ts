@@ -1,12 +1,14 @@
 /**
  * QM9 properties (Ramakrishnan et al. 2014 file format): one model with one output per target,
- * trained on (y − mean)/std per target (mean and std of the training split, saved with the run).
+ * trained on (y − ref − mean)/std per target (statistics of the training split, saved with the run).
+ * For U0, `ref` is a least-squares per-element reference energy (Σ_Z n_Z e_Z): the total energy
+ * is dominated by the atom count and composition, which a model should not have to learn.
  * Energies (U0, homo, lumo, gap) are converted from Hartree to eV on reading; mu stays in Debye.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { noGrad, Rng, tensor, type Tensor } from '@equigraph/core';
-import { readQm9XyzMulti, type XyzFrame } from '@equigraph/data';
+import { fitElementReferences, readQm9XyzMulti, referenceEnergy, type ElementReferences, type XyzFrame } from '@equigraph/data';
 import { huberLoss, maeLoss, mseLoss, regressionMetrics } from '@equigraph/train';
 import { QM9_TARGETS, resolveDataPath, type LoadedConfig, type Qm9Config } from '../config.js';
 import { UserError } from '../errors.js';
@@ -23,6 +25,16 @@ export interface Qm9Stats {
   targets: Target[];
   mean: number[];
   std: number[];
+  /** Per-element reference energies (eV) of the extensive targets, by target name. */
+  references?: Record<string, ElementReferences>;
+}
+
+/** Targets that grow with the molecule: fitted with per-element references first. */
+const EXTENSIVE: ReadonlySet<string> = new Set(['U0']);
+
+/** Σ_Z n_Z e_Z of each target for one molecule (0 where a target has no references). */
+function referenceRow(stats: Qm9Stats, z: ArrayLike<number>): number[] {
+  return stats.targets.map((t) => (stats.references?.[t] ? referenceEnergy(stats.references[t], z) : 0));
 }
 
 /** Molecules of a QM9-format file holding one or more records, or of every .xyz file in a directory. */
@@ -65,11 +77,34 @@ export function qm9Structures(frames: XyzFrame[], targets: readonly Target[], cu
 
 export function qm9Stats(train: Structure[], targets: Target[]): Qm9Stats {
   const k = targets.length;
-  const mean = new Array<number>(k).fill(0);
+  const references: Record<string, ElementReferences> = {};
+  targets.forEach((t, j) => {
+    if (!EXTENSIVE.has(t)) return;
+    const graphs = train.map((s) => ({ positions: s.pos, atomicNumbers: s.z, targets: { [t]: s.y[j] } }));
+    // A tiny ridge keeps the fit defined when two elements always appear in a fixed ratio.
+    references[t] = fitElementReferences(graphs, t, 1e-8);
+  });
+  const stats: Qm9Stats = { species: speciesOf(train), targets, mean: new Array<number>(k).fill(0), std: [], references };
+  const residuals = train.map((s) => {
+    const ref = referenceRow(stats, s.z);
+    return s.y.map((v, j) => v - ref[j]);
+  });
+  for (const r of residuals) for (let j = 0; j < k; j++) stats.mean[j] += r[j] / train.length;
   const sq = new Array<number>(k).fill(0);
-  for (const s of train) for (let j = 0; j < k; j++) mean[j] += s.y[j] / train.length;
-  for (const s of train) for (let j = 0; j < k; j++) sq[j] += (s.y[j] - mean[j]) ** 2 / train.length;
-  return { species: speciesOf(train), targets, mean, std: sq.map((v) => (v > 0 ? Math.sqrt(v) : 1)) };
+  for (const r of residuals) for (let j = 0; j < k; j++) sq[j] += (r[j] - stats.mean[j]) ** 2 / train.length;
+  stats.std = sq.map((v) => (v > 0 ? Math.sqrt(v) : 1));
+  return stats;
+}
+
+/** Per-graph reference offsets `[B, k]` of a batch (from each molecule's atoms). */
+function batchReferences(stats: Qm9Stats, b: AtomsBatch): Float64Array {
+  const k = stats.targets.length;
+  const out = new Float64Array(b.numGraphs * k);
+  if (!stats.references || Object.keys(stats.references).length === 0) return out;
+  const atoms: number[][] = Array.from({ length: b.numGraphs }, () => []);
+  b.inputs.assignment.nodeGraph.forEach((g, i) => atoms[g].push(b.inputs.z[i]));
+  atoms.forEach((z, g) => referenceRow(stats, z).forEach((v, j) => (out[g * k + j] = v)));
+  return out;
 }
 
 /** A graph model whose outputs are de-normalised: y = mean + std · out. */
@@ -88,7 +123,15 @@ export class Qm9Model {
   predict(b: AtomsBatch): Float64Array {
     const out = noGrad(() => this.normalised(b)).dataSync();
     const k = this.stats.targets.length;
-    return Float64Array.from(out, (v, i) => this.stats.mean[i % k] + this.stats.std[i % k] * v);
+    const refs = batchReferences(this.stats, b);
+    return Float64Array.from(out, (v, i) => refs[i] + this.stats.mean[i % k] + this.stats.std[i % k] * v);
+  }
+
+  /** Training targets of a batch in normalised units, `[B, k]`. */
+  normalisedTargets(b: AtomsBatch, dtype: Tensor['dtype']): Tensor {
+    const k = this.stats.targets.length;
+    const refs = batchReferences(this.stats, b);
+    return tensor(Float64Array.from(b.y, (v, i) => (v - refs[i] - this.stats.mean[i % k]) / this.stats.std[i % k]), [b.numGraphs, k], { dtype });
   }
 }
 
@@ -114,7 +157,6 @@ export function prepareQm9(loaded: LoadedConfig, config: Qm9Config, override?: D
   const bs = config.trainer.batchSize;
   const ebs = config.trainer.evalBatchSize ?? bs;
   const k = targets.length;
-  const normTarget = (b: AtomsBatch) => tensor(Float64Array.from(b.y, (v, i) => (v - stats.mean[i % k]) / stats.std[i % k]), [b.numGraphs, k], { dtype: config.dtype });
   const pointwise = config.loss.kind === 'mae' ? maeLoss : config.loss.kind === 'huber' ? (p: Tensor, t: Tensor) => huberLoss(p, t) : mseLoss;
   const units: Record<string, string> = {};
   for (const t of targets) units[`${t}_mae`] = units[`${t}_rmse`] = qm9Unit(t);
@@ -123,13 +165,13 @@ export function prepareQm9(loaded: LoadedConfig, config: Qm9Config, override?: D
     module: model.net.module,
     summary: [
       `data: ${train.length}/${valid.length}/${test.length} molecules (train/valid/test) from ${path}, elements Z = ${stats.species.join(', ')}, ${d.cutoff === null ? 'complete graphs' : `radius graph ${d.cutoff} Å`}, read in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      `targets: ${targets.map((t, j) => `${t} (mean ${stats.mean[j].toPrecision(6)}, std ${stats.std[j].toPrecision(4)} ${ENERGY.has(t) ? 'eV' : 'D'})`).join(', ')}`,
+      `targets: ${targets.map((t, j) => `${t} (${stats.references?.[t] ? 'after per-element references, ' : ''}mean ${stats.mean[j].toPrecision(6)}, std ${stats.std[j].toPrecision(4)} ${ENERGY.has(t) ? 'eV' : 'D'})`).join(', ')}`,
       `model: ${config.model.name}, ${model.net.module.numParameters()} parameters; ${config.optimizer.name} lr ${config.optimizer.lr}, batch ${bs}; ${config.loss.kind} loss on normalised targets`,
     ],
     train: override ? null : (_e, rng) => batcher.shuffled(train, bs, rng),
     validation: override ? null : batcher.batches(valid, ebs),
     test: test.length > 0 ? batcher.batches(test, ebs) : null,
-    loss: (b) => pointwise(model.normalised(b), normTarget(b)),
+    loss: (b) => pointwise(model.normalised(b), model.normalisedTargets(b, config.dtype)),
     metrics: (b) => {
       const pred = model.predict(b);
       const out: Record<string, number> = {};
