@@ -11,6 +11,7 @@
 #endif
 
 #include "args.h"
+#include "kernel_checks.h"
 #include "equigraph.h"
 #include "register.h"
 
@@ -20,16 +21,6 @@ using egn::Args;
 using egn::Array;
 using egn::check;
 
-// Largest element offset reached by `strides` over `shape` (strides >= 0).
-int64_t reach(const Args& args, const std::vector<int64_t>& shape, const std::vector<int64_t>& strides) {
-  int64_t r = 0;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return -1;
-    int64_t step = args.mul(shape[d] - 1, strides[d], "stride");
-    if (__builtin_add_overflow(r, step, &r)) args.range_error("strides are too large");
-  }
-  return r;
-}
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   Args args(info, "setNumThreads");
@@ -88,14 +79,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   std::vector<int64_t> shape = args.list(6, "outShape");
   args.same_dtype(a, b, "b");
   args.same_dtype(a, out, "out");
-  if (sa.size() != shape.size() || sb.size() != shape.size())
-    args.range_error("aStrides, bStrides and outShape must have the same length");
-  const int64_t size = args.product(shape, "outShape");
-  args.need(out, size, "out");
-  if (size > 0) {
-    args.need(a, reach(args, shape, sa) + 1, "a");
-    args.need(b, reach(args, shape, sb) + 1, "b");
-  }
+  egn::check_binary(args, a, sa, b, sb, out, shape);
   check(info.Env(), eg_binary(op, a.dtype, a.data, sa.data(), b.data, sb.data(), out.data,
                               shape.data(), int(shape.size())));
   return info.Env().Undefined();
@@ -110,8 +94,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   int64_t outer = args.integer(3, "outer"), size = args.integer(4, "size"),
           inner = args.integer(5, "inner");
   args.same_dtype(x, out, "out");
-  args.need(x, args.mul(args.mul(outer, size, "outer*size"), inner, "outer*size*inner"), "x");
-  args.need(out, args.mul(outer, inner, "outer*inner"), "out");
+  egn::check_reduce(args, x, out, outer, size, inner);
   check(info.Env(), eg_reduce(op, x.dtype, x.data, out.data, outer, size, inner));
   return info.Env().Undefined();
 }
@@ -124,13 +107,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   std::vector<int64_t> perm64 = args.list(2, "perm");
   Array out = args.array(3, "out", egn::kAny);
   args.same_dtype(x, out, "out");
-  if (perm64.size() != shape.size()) args.range_error("perm and shape must have the same length");
-  std::vector<int32_t> perm(perm64.begin(), perm64.end());
-  for (int64_t p : perm64)
-    if (p >= int64_t(shape.size())) args.range_error("perm is not a permutation of the axes");
-  const int64_t size = args.product(shape, "shape");
-  args.need(x, size, "x");
-  args.need(out, size, "out");
+  std::vector<int32_t> perm = egn::check_transpose(args, x, shape, perm64, out);
   check(info.Env(), eg_transpose(x.dtype, x.data, shape.data(), perm.data(), int(shape.size()),
                                  out.data));
   return info.Env().Undefined();
@@ -148,18 +125,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   int64_t bsa = args.integer(9, "batchStrideA"), bsb = args.integer(10, "batchStrideB");
   args.same_dtype(a, b, "b");
   args.same_dtype(a, out, "out");
-  if (batch > 0) {
-    args.need(out, args.mul(batch, args.mul(m, n, "m*n"), "batch*m*n"), "out");
-    if (m > 0 && n > 0 && k > 0) {
-      auto span = [&](int64_t stride, int64_t mat, const char* name) {
-        int64_t r = args.mul(batch - 1, stride, name);
-        if (__builtin_add_overflow(r, mat, &r)) args.range_error(std::string(name) + " is too large");
-        return r;
-      };
-      args.need(a, span(bsa, args.mul(m, k, "m*k"), "batchStrideA"), "a");
-      args.need(b, span(bsb, args.mul(k, n, "k*n"), "batchStrideB"), "b");
-    }
-  }
+  egn::check_matmul(args, a, b, out, batch, m, k, n, bsa, bsb);
   check(info.Env(), eg_matmul(a.dtype, a.data, b.data, out.data, batch, m, k, n, ta, tb, bsa, bsb));
   return info.Env().Undefined();
 }

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "args.h"
+#include "kernel_checks.h"
 #include "equigraph_cuda.h"
 
 namespace {
@@ -79,17 +80,6 @@ void same_dtype(const Args& args, const Array& a, const Array& b, const char* na
   if (a.dtype != b.dtype)
     args.type_error(std::string("argument '") + name_b + "' must have the same dtype (" +
                     dtype_name(a.dtype) + "), got " + dtype_name(b.dtype));
-}
-
-int64_t reach(const Args& args, const std::vector<int64_t>& shape,
-              const std::vector<int64_t>& strides) {
-  int64_t r = 0;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 0) return -1;
-    int64_t step = args.mul(shape[d] - 1, strides[d], "stride");
-    if (__builtin_add_overflow(r, step, &r)) args.range_error("strides are too large");
-  }
-  return r;
 }
 
 void release(DeviceBuffer* b) {
@@ -213,14 +203,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   std::vector<int64_t> shape = args.list(6, "outShape");
   same_dtype(args, a, b, "b");
   same_dtype(args, a, out, "out");
-  if (sa.size() != shape.size() || sb.size() != shape.size())
-    args.range_error("aStrides, bStrides and outShape must have the same length");
-  const int64_t size = args.product(shape, "outShape");
-  args.need(out, size, "out");
-  if (size > 0) {
-    args.need(a, reach(args, shape, sa) + 1, "a");
-    args.need(b, reach(args, shape, sb) + 1, "b");
-  }
+  egn::check_binary(args, a, sa, b, sb, out, shape);
   check(info.Env(), egc_binary(op, a.dtype, a.data, sa.data(), b.data, sb.data(), out.data,
                                shape.data(), int(shape.size())));
   return info.Env().Undefined();
@@ -235,8 +218,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   int64_t outer = args.integer(3, "outer"), size = args.integer(4, "size"),
           inner = args.integer(5, "inner");
   same_dtype(args, x, out, "out");
-  args.need(x, args.mul(args.mul(outer, size, "outer*size"), inner, "outer*size*inner"), "x");
-  args.need(out, args.mul(outer, inner, "outer*inner"), "out");
+  egn::check_reduce(args, x, out, outer, size, inner);
   check(info.Env(), egc_reduce(op, x.dtype, x.data, out.data, outer, size, inner));
   return info.Env().Undefined();
 }
@@ -249,13 +231,7 @@ Napi::Value Transpose(const Napi::CallbackInfo& info) {
   std::vector<int64_t> perm64 = args.list(2, "perm");
   Array out = device(info, args, 3, "out", egn::kAny);
   same_dtype(args, x, out, "out");
-  if (perm64.size() != shape.size()) args.range_error("perm and shape must have the same length");
-  for (int64_t p : perm64)
-    if (p >= int64_t(shape.size())) args.range_error("perm is not a permutation of the axes");
-  std::vector<int32_t> perm(perm64.begin(), perm64.end());
-  const int64_t size = args.product(shape, "shape");
-  args.need(x, size, "x");
-  args.need(out, size, "out");
+  std::vector<int32_t> perm = egn::check_transpose(args, x, shape, perm64, out);
   check(info.Env(), egc_transpose(x.dtype, x.data, shape.data(), perm.data(), int(shape.size()),
                                   out.data));
   return info.Env().Undefined();
@@ -273,18 +249,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   int64_t bsa = args.integer(9, "batchStrideA"), bsb = args.integer(10, "batchStrideB");
   same_dtype(args, a, b, "b");
   same_dtype(args, a, out, "out");
-  if (batch > 0) {
-    args.need(out, args.mul(batch, args.mul(m, n, "m*n"), "batch*m*n"), "out");
-    if (m > 0 && n > 0 && k > 0) {
-      auto span = [&](int64_t stride, int64_t mat, const char* name) {
-        int64_t r = args.mul(batch - 1, stride, name);
-        if (__builtin_add_overflow(r, mat, &r)) args.range_error(std::string(name) + " is too large");
-        return r;
-      };
-      args.need(a, span(bsa, args.mul(m, k, "m*k"), "batchStrideA"), "a");
-      args.need(b, span(bsb, args.mul(k, n, "k*n"), "batchStrideB"), "b");
-    }
-  }
+  egn::check_matmul(args, a, b, out, batch, m, k, n, bsa, bsb);
   check(info.Env(), egc_matmul(a.dtype, a.data, b.data, out.data, batch, m, k, n, ta, tb, bsa, bsb));
   return info.Env().Undefined();
 }
