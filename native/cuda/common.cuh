@@ -5,6 +5,8 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "../include/equigraph_cuda.h"
 
@@ -49,11 +51,46 @@ struct Temp {
 egc_status check_index(const char* what, const int32_t* index, int64_t n, int64_t limit,
                        cudaStream_t stream);
 
+// CSR of a device int32 index whose values are known to lie in
+// [0, num_segments) (check them first): `rows` gets n int32 row ids sorted
+// stably by index value (so each segment's rows are in increasing order) and
+// `offsets` num_segments + 1 int64 segment starts. A stable CUB radix sort on
+// the bits num_segments needs; n <= INT_MAX. Queued on `stream` (scatter.cu).
+egc_status build_csr(const char* where, const int32_t* index, int64_t n, int64_t num_segments,
+                     cudaStream_t stream, Temp& rows, Temp& offsets);
+
+// ------------------------------------------------------- constant tables --
+// Small read-only tables a kernel needs on the device for one call (a
+// tensor-product descriptor turned into a plan, spherical-harmonics
+// recurrence coefficients), cached by content so a descriptor used again is
+// not uploaded again (constants.cu). `key` is the concatenation of the pieces
+// (compared byte for byte, not only by hash). On a miss `build` fills `blob`
+// (uploaded to the device) and `meta` (kept on the host with the entry); a
+// non-OK status from `build` is returned and nothing is cached. On success
+// *device points at the table (valid until this call's kernels have been
+// queued: a later call may evict it, which is stream-ordered and therefore
+// safe for work already queued) and *meta is a copy of the host part.
+struct KeyPiece {
+  const void* data;
+  size_t bytes;
+};
+using TableBuilder = std::function<egc_status(std::vector<unsigned char>& blob,
+                                              std::vector<unsigned char>& meta)>;
+egc_status cached_table(const char* where, const KeyPiece* key, int n_pieces,
+                        const TableBuilder& build, cudaStream_t stream, const void** device,
+                        std::vector<unsigned char>* meta);
+// Drops every cached table (egc_empty_cache calls it before releasing memory).
+void release_tables();
+
 inline bool is_float(eg_dtype d) { return d == EG_F32 || d == EG_F64; }
 inline bool is_valid(eg_dtype d) { return d == EG_F32 || d == EG_F64 || d == EG_I32; }
 inline int64_t dtype_size(eg_dtype d) { return d == EG_F64 ? 8 : 4; }
 
 constexpr int kThreads = 256;
+
+// Per-item kernel bodies are host-and-device functions, so their arithmetic
+// can also be run (and checked against the CPU kernels) on a machine without a GPU.
+#define EGC_HD __host__ __device__ __forceinline__
 
 // Blocks for a grid-stride loop over n items (n > 0).
 inline unsigned blocks_for(int64_t n, int threads = kThreads) {

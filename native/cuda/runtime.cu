@@ -275,6 +275,7 @@ extern "C" egc_status egc_empty_cache(void) {
   EGC_GUARD_BEGIN
   cudaStream_t stream;
   EGC_TRY(egc::ready("empty_cache", &stream));
+  egc::release_tables();  // cached descriptor plans go back to the allocator first
   const cudaError_t err = cudaStreamSynchronize(stream);
   if (err != cudaSuccess) return egc::cuda_fail(err, "empty_cache");
   Cache& c = cache();

@@ -114,6 +114,44 @@ egc_status launch(int op, const void* src, const int32_t* rows, const int64_t* o
 
 }  // namespace
 
+namespace egc {
+
+egc_status build_csr(const char* where, const int32_t* index, int64_t n, int64_t num_segments,
+                     cudaStream_t stream, Temp& rows, Temp& offsets) {
+  if (n > INT_MAX)
+    return fail(EGC_ERR_UNSUPPORTED, "%s: %lld rows exceed the limit of %d", where, (long long)n, INT_MAX);
+  EGC_TRY(offsets.alloc((num_segments + 1) * 8));
+  if (n == 0) {
+    const cudaError_t err = cudaMemsetAsync(offsets.ptr, 0, size_t(num_segments + 1) * 8, stream);
+    return err == cudaSuccess ? EGC_OK : cuda_fail(err, where);
+  }
+  int end_bit = 1;
+  while (end_bit < 32 && (int64_t(1) << end_bit) < num_segments) ++end_bit;
+  Temp keys_out, rows_in, temp;
+  EGC_TRY(keys_out.alloc(n * 4));
+  EGC_TRY(rows_in.alloc(n * 4));
+  EGC_TRY(rows.alloc(n * 4));
+  iota_kernel<<<blocks_for(n), kThreads, 0, stream>>>(rows_in.as<int32_t>(), n);
+  EGC_TRY(launched(where));
+  // Indices are checked non-negative, so they sort as unsigned keys.
+  const uint32_t* keys_in = reinterpret_cast<const uint32_t*>(index);
+  size_t temp_bytes = 0;
+  cudaError_t err = cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, keys_in, keys_out.as<uint32_t>(),
+                                                    rows_in.as<int32_t>(), rows.as<int32_t>(), int(n), 0,
+                                                    end_bit, stream);
+  if (err != cudaSuccess) return cuda_fail(err, where);
+  EGC_TRY(temp.alloc(temp_bytes > 0 ? int64_t(temp_bytes) : 1));  // null would mean "query"
+  err = cub::DeviceRadixSort::SortPairs(temp.ptr, temp_bytes, keys_in, keys_out.as<uint32_t>(),
+                                        rows_in.as<int32_t>(), rows.as<int32_t>(), int(n), 0, end_bit,
+                                        stream);
+  if (err != cudaSuccess) return cuda_fail(err, where);
+  segment_offsets<<<blocks_for(num_segments + 1), kThreads, 0, stream>>>(
+      keys_out.as<uint32_t>(), n, offsets.as<int64_t>(), num_segments);
+  return launched(where);
+}
+
+}  // namespace egc
+
 extern "C" egc_status egc_scatter(int op, eg_dtype dtype, const void* src, const int32_t* index,
                                   int64_t n_index, void* out, int64_t num_segments,
                                   int64_t row_size) {
@@ -138,30 +176,8 @@ extern "C" egc_status egc_scatter(int op, eg_dtype dtype, const void* src, const
   if (n_index == 0) return egc_memset_zero(out, num_segments * row_size * dsize);  // all empty
 
   // CSR of the index: row ids sorted stably by segment, and segment offsets.
-  int end_bit = 1;
-  while (end_bit < 32 && (int64_t(1) << end_bit) < num_segments) ++end_bit;
-  egc::Temp keys_out, rows_in, rows_out, offsets, temp;
-  EGC_TRY(keys_out.alloc(n_index * 4));
-  EGC_TRY(rows_in.alloc(n_index * 4));
-  EGC_TRY(rows_out.alloc(n_index * 4));
-  EGC_TRY(offsets.alloc((num_segments + 1) * 8));
-  iota_kernel<<<egc::blocks_for(n_index), egc::kThreads, 0, stream>>>(rows_in.as<int32_t>(), n_index);
-  EGC_TRY(egc::launched("scatter"));
-  // Indices are checked non-negative, so they sort as unsigned keys.
-  const uint32_t* keys_in = reinterpret_cast<const uint32_t*>(index);
-  size_t temp_bytes = 0;
-  cudaError_t err = cub::DeviceRadixSort::SortPairs(
-      nullptr, temp_bytes, keys_in, keys_out.as<uint32_t>(), rows_in.as<int32_t>(),
-      rows_out.as<int32_t>(), int(n_index), 0, end_bit, stream);
-  if (err != cudaSuccess) return egc::cuda_fail(err, "scatter (radix sort)");
-  EGC_TRY(temp.alloc(temp_bytes > 0 ? int64_t(temp_bytes) : 1));  // null would mean "query"
-  err = cub::DeviceRadixSort::SortPairs(temp.ptr, temp_bytes, keys_in, keys_out.as<uint32_t>(),
-                                        rows_in.as<int32_t>(), rows_out.as<int32_t>(),
-                                        int(n_index), 0, end_bit, stream);
-  if (err != cudaSuccess) return egc::cuda_fail(err, "scatter (radix sort)");
-  segment_offsets<<<egc::blocks_for(num_segments + 1), egc::kThreads, 0, stream>>>(
-      keys_out.as<uint32_t>(), n_index, offsets.as<int64_t>(), num_segments);
-  EGC_TRY(egc::launched("scatter"));
+  egc::Temp rows_out, offsets;
+  EGC_TRY(egc::build_csr("scatter", index, n_index, num_segments, stream, rows_out, offsets));
 
   const int32_t* rows = rows_out.as<int32_t>();
   const int64_t* offs = offsets.as<int64_t>();

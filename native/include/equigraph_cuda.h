@@ -1,6 +1,7 @@
 /*
  * equigraph CUDA C ABI: the foundation kernels of equigraph.h on device
- * memory. Implemented by the .cu files in native/cuda, compiled only when nvcc
+ * memory, and its E(3) kernels (spherical harmonics, segmented tensor
+ * product, fused tensor-product convolution; see the end of this file). Implemented by the .cu files in native/cuda, compiled only when nvcc
  * is found at build time (the library then defines EQUIGRAPH_WITH_CUDA);
  * without it none of these symbols exist. Names start with egc_ so the
  * WebAssembly build, which exports the eg_ functions of every header here,
@@ -53,7 +54,8 @@ egc_status egc_malloc(void** device_ptr, int64_t bytes);
 /* Returns a block from egc_malloc to the cache (null is a no-op). Stream
  * ordered: work already queued on it still completes correctly. */
 egc_status egc_free(void* device_ptr);
-/* Releases every cached (unused) block to the driver. */
+/* Releases every cached (unused) block to the driver, after dropping the
+ * cached descriptor / coefficient tables of the E(3) kernels below. */
 egc_status egc_empty_cache(void);
 /* Bytes handed out and bytes held in the cache (bucket sizes). */
 void egc_memory_stats(int64_t* in_use, int64_t* cached);
@@ -105,6 +107,71 @@ egc_status egc_copy_box(eg_dtype dtype, const void* src, const int64_t* src_shap
 
 egc_status egc_cast(eg_dtype src_dtype, const void* src, eg_dtype dst_dtype, void* dst,
                     int64_t n);
+
+/* ------------------------------------------------- E(3) kernels (device) */
+/*
+ * The spherical harmonics, segmented tensor product and fused tensor-product
+ * convolution of equigraph.h, on device memory. Same arguments, descriptor
+ * format, semantics, error conditions and messages as the eg_ functions of
+ * the same name; the differences are listed per function. Descriptor arrays
+ * (segments, paths, coeff_index, coeff_value, operand_sizes, batch_strides)
+ * and `ls` are HOST arrays; the tables built from them are cached on the
+ * device by content, so a descriptor used again is not uploaded again
+ * (egc_empty_cache drops that cache too). Every float buffer is a device
+ * buffer. Results are deterministic (fixed summation order, no atomics on
+ * values) and agree with the CPU to rounding, not bit for bit.
+ *
+ * NOT YET RUN ON A GPU: written and compiled without one; the GPU tests in
+ * packages/native/test/cuda.test.ts compare them with the CPU kernels.
+ */
+
+/* Real spherical harmonics: x [n, 3] and out [n, D] on the device; every
+ * degree up to EG_SH_MAX_L, float32 and float64, as eg_spherical_harmonics. */
+egc_status egc_spherical_harmonics(eg_dtype dtype, const int32_t* ls, int n_ls, int normalize,
+                                   int normalization, const void* x, int64_t n, void* out);
+egc_status egc_spherical_harmonics_backward(eg_dtype dtype, const int32_t* ls, int n_ls,
+                                            int normalize, int normalization, const void* x,
+                                            int64_t n, const void* grad_out, void* grad_x);
+egc_status egc_spherical_harmonics_double_backward(eg_dtype dtype, const int32_t* ls, int n_ls,
+                                                   int normalize, int normalization,
+                                                   const void* x, int64_t n,
+                                                   const void* grad_out, const void* gg_x,
+                                                   void* out_grad_x, void* out_grad_grad_out);
+egc_status egc_spherical_harmonics_triple_backward(eg_dtype dtype, const int32_t* ls, int n_ls,
+                                                   int normalize, int normalization,
+                                                   const void* x, int64_t n,
+                                                   const void* grad_out, const void* a,
+                                                   const void* b, void* out_grad_x,
+                                                   void* out_hess);
+
+/* Segmented tensor product, as eg_segmented_tensor_product: operands[s] are
+ * device pointers (ignored for the output and absent slots), the descriptor
+ * and operand_sizes / batch_strides host arrays. One thread per output
+ * element; a batch-summed output (stride 0, the shared-weight gradient) is
+ * summed over fixed ranges of the batch and then over the ranges in order. */
+egc_status egc_segmented_tensor_product(eg_dtype dtype, const int32_t* segments,
+                                        int32_t num_segments, const int32_t* paths,
+                                        int32_t num_paths, const int32_t* coeff_index,
+                                        const double* coeff_value, int32_t num_coeffs,
+                                        const int64_t* operand_sizes,
+                                        const void* const* operands,
+                                        const int64_t* batch_strides, int64_t batch,
+                                        int out_operand, void* out);
+
+/* Fused convolution, as eg_tp_convolution, except that edge_src and edge_dst
+ * are DEVICE int32 arrays. They are range-checked on the device first (one
+ * synchronisation); node outputs are summed per node in increasing edge order
+ * over a CSR built on the device (as egc_scatter does), without atomics.
+ * Accepts and refuses the descriptors the CPU does, except that node
+ * segments of more than 15 components (l > 7), which the CPU refuses with
+ * EG_ERR_UNSUPPORTED, work here. */
+egc_status egc_tp_convolution(eg_dtype dtype, const int32_t* segments, int32_t num_segments,
+                              const int32_t* paths, int32_t num_paths,
+                              const int32_t* coeff_index, const double* coeff_value,
+                              int32_t num_coeffs, const int64_t* operand_sizes,
+                              const void* const* operands, const int32_t* edge_src,
+                              const int32_t* edge_dst, int64_t num_edges, int64_t num_nodes,
+                              int out_operand, void* out);
 
 #ifdef __cplusplus
 }

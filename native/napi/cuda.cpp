@@ -7,6 +7,14 @@
 // kernel function takes buffers where the CPU binding takes typed arrays and
 // checks dtypes and sizes exactly as addon.cpp does, so a bad call throws
 // instead of touching device memory it does not own.
+//
+// The E(3) kernels (spherical harmonics, segmented tensor product, fused
+// convolution) take their descriptor / degree arrays as host typed arrays,
+// exactly as the CPU bindings do (spherical_harmonics.cpp, tensor_product.cpp,
+// tp_convolution.cpp), and device buffers for every tensor. The double and
+// triple backward of the spherical harmonics write one packed output buffer
+// [3n + n*D] (the [n, 3] part, then the [n, D] part), the layout the
+// geometry kernels return.
 #include <napi.h>
 
 #include <cstdint>
@@ -23,6 +31,7 @@
 #include "args.h"
 #include "kernel_checks.h"
 #include "equigraph_cuda.h"
+#include "tp_args.h"
 
 namespace {
 
@@ -318,6 +327,214 @@ Napi::Value Cast(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ------------------------------------------------- spherical harmonics --
+
+// The arguments every entry point starts with: (ls, normalize, normalization, x),
+// checked as native/napi/spherical_harmonics.cpp checks them.
+struct ShCommon {
+  std::vector<int32_t> ls;
+  int normalize;
+  int normalization;
+  Array x;
+  int64_t n;
+  int64_t width;
+};
+
+ShCommon sh_common(const Napi::CallbackInfo& info, const Args& args) {
+  ShCommon c;
+  std::vector<int64_t> ls = args.list(0, "ls", EG_SH_MAX_LS);
+  if (ls.empty()) args.range_error("argument 'ls' must hold at least one degree");
+  c.width = 0;
+  for (int64_t l : ls) {
+    if (l > EG_SH_MAX_L)
+      args.range_error("argument 'ls' holds degree " + std::to_string(l) + ", above the supported maximum " +
+                       std::to_string(EG_SH_MAX_L));
+    c.ls.push_back(int32_t(l));
+    c.width += 2 * l + 1;
+  }
+  c.normalize = args.boolean(1, "normalize") ? 1 : 0;
+  const int64_t code = args.integer(2, "normalization");
+  if (code > EG_SH_NORM) args.range_error("argument 'normalization' must be 0 (integral), 1 (component) or 2 (norm)");
+  c.normalization = int(code);
+  c.x = device(info, args, 3, "x", egn::kFloat);
+  if (c.x.length % 3 != 0)
+    args.range_error("argument 'x' has " + std::to_string(c.x.length) + " elements, not a multiple of 3 (expected [n, 3])");
+  c.n = c.x.length / 3;
+  return c;
+}
+
+// A float device buffer of x's dtype with room for `count` elements.
+Array sh_operand(const Napi::CallbackInfo& info, const Args& args, const ShCommon& c, size_t i, const char* name,
+                 int64_t count) {
+  Array a = device(info, args, i, name, egn::kFloat);
+  same_dtype(args, c.x, a, name);
+  args.need(a, count, name);
+  return a;
+}
+
+void* offset_ptr(const Array& a, int64_t elements) {
+  return static_cast<char*>(a.data) + elements * dtype_size(a.dtype);
+}
+
+// cudaSphericalHarmonics(ls, normalize, normalization, x, out)
+Napi::Value SphericalHarmonics(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaSphericalHarmonics");
+  ShCommon c = sh_common(info, args);
+  const int64_t nd = args.mul(c.n, c.width, "n*width");
+  Array out = sh_operand(info, args, c, 4, "out", nd);
+  check(info.Env(), egc_spherical_harmonics(c.x.dtype, c.ls.data(), int(c.ls.size()), c.normalize, c.normalization,
+                                            c.x.data, c.n, out.data));
+  return info.Env().Undefined();
+}
+
+// cudaSphericalHarmonicsBackward(ls, normalize, normalization, x, gradOut, gradX)
+Napi::Value SphericalHarmonicsBackward(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaSphericalHarmonicsBackward");
+  ShCommon c = sh_common(info, args);
+  const int64_t nd = args.mul(c.n, c.width, "n*width");
+  Array g = sh_operand(info, args, c, 4, "gradOut", nd);
+  Array gx = sh_operand(info, args, c, 5, "gradX", 3 * c.n);
+  check(info.Env(), egc_spherical_harmonics_backward(c.x.dtype, c.ls.data(), int(c.ls.size()), c.normalize,
+                                                     c.normalization, c.x.data, c.n, g.data, gx.data));
+  return info.Env().Undefined();
+}
+
+// cudaSphericalHarmonicsDoubleBackward(ls, normalize, normalization, x, gradOut, ggX, out):
+// out [3n + n*D] = (outGradX [n, 3], outGradGradOut [n, D]).
+Napi::Value SphericalHarmonicsDoubleBackward(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaSphericalHarmonicsDoubleBackward");
+  ShCommon c = sh_common(info, args);
+  const int64_t nd = args.mul(c.n, c.width, "n*width");
+  Array g = sh_operand(info, args, c, 4, "gradOut", nd);
+  Array gg = sh_operand(info, args, c, 5, "ggX", 3 * c.n);
+  Array out = sh_operand(info, args, c, 6, "out", 3 * c.n + nd);
+  check(info.Env(), egc_spherical_harmonics_double_backward(c.x.dtype, c.ls.data(), int(c.ls.size()), c.normalize,
+                                                            c.normalization, c.x.data, c.n, g.data, gg.data,
+                                                            out.data, offset_ptr(out, 3 * c.n)));
+  return info.Env().Undefined();
+}
+
+// cudaSphericalHarmonicsTripleBackward(ls, normalize, normalization, x, gradOut, a, b, out):
+// out [3n + n*D] = (outGradX [n, 3], outHess [n, D]).
+Napi::Value SphericalHarmonicsTripleBackward(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaSphericalHarmonicsTripleBackward");
+  ShCommon c = sh_common(info, args);
+  const int64_t nd = args.mul(c.n, c.width, "n*width");
+  Array g = sh_operand(info, args, c, 4, "gradOut", nd);
+  Array a = sh_operand(info, args, c, 5, "a", 3 * c.n);
+  Array b = sh_operand(info, args, c, 6, "b", 3 * c.n);
+  Array out = sh_operand(info, args, c, 7, "out", 3 * c.n + nd);
+  check(info.Env(), egc_spherical_harmonics_triple_backward(c.x.dtype, c.ls.data(), int(c.ls.size()), c.normalize,
+                                                            c.normalization, c.x.data, c.n, g.data, a.data, b.data,
+                                                            out.data, offset_ptr(out, 3 * c.n)));
+  return info.Env().Undefined();
+}
+
+// ------------------------------------------------------ tensor products --
+
+// An empty buffer has a null device pointer, which the C ABI would take for a
+// missing operand; the kernels read nothing from an operand of 0 needed
+// elements, so any non-null address stands in for it (it is never dereferenced).
+const void* non_null(const void* p) {
+  static const double placeholder = 0;
+  return p ? p : &placeholder;
+}
+void* non_null(void* p) { return const_cast<void*>(non_null(static_cast<const void*>(p))); }
+
+// The operands array (4 entries: a CUDA buffer, or null for the output and
+// absent slots) into `ptrs`, as egn::tp_operands checks typed arrays: each
+// present input slot must be a live buffer of out's dtype with at least
+// needed(slot) elements.
+template <typename Needed>
+void device_operands(const Napi::CallbackInfo& info, const Args& args, Napi::Value ops_v, int64_t out_slot,
+                     const std::vector<int64_t>& sizes, eg_dtype out_dtype, Needed needed, const void* ptrs[4]) {
+  if (!ops_v.IsArray()) args.type_error("argument 'operands' must be an array of 4 CUDA buffers or null");
+  Napi::Array ops = ops_v.As<Napi::Array>();
+  if (ops.Length() != 4) args.range_error("argument 'operands' must have 4 entries");
+  static const char* names[4] = {"operands[0] (weights)", "operands[1] (x1)", "operands[2] (x2)",
+                                 "operands[3] (out)"};
+  for (uint32_t s = 0; s < 4; ++s) {
+    ptrs[s] = nullptr;
+    if (int64_t(s) == out_slot || sizes[s] == 0) continue;
+    Napi::Value v = ops.Get(s);
+    DeviceBuffer* b = v.IsExternal() ? v.As<Napi::External<DeviceBuffer>>().Data() : nullptr;
+    if (!b || !is_live(b)) args.type_error(std::string(names[s]) + " must be a CUDA buffer from cudaAlloc");
+    if (b->freed) args.type_error(std::string(names[s]) + " is a disposed CUDA buffer");
+    if (b->dtype != out_dtype) args.type_error(std::string(names[s]) + " must have the dtype of 'out'");
+    if (b->length < needed(int64_t(s)))
+      args.range_error(std::string(names[s]) + " has " + std::to_string(b->length) + " elements, needs at least " +
+                       std::to_string(needed(int64_t(s))));
+    ptrs[s] = non_null(b->ptr);
+  }
+  (void)info;
+}
+
+// cudaSegmentedTensorProduct(segments, paths, coeffIndex, coeffValue, operandSizes, operands,
+//                            batchStrides, batch, outSlot, out)
+Napi::Value SegmentedTensorProduct(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaSegmentedTensorProduct");
+  egn::TpDescriptor d = egn::read_tp_descriptor(args);
+  Napi::Value ops_v = info[5];
+  std::vector<int64_t> strides = args.list(6, "batchStrides", 4);
+  const int64_t batch = args.integer(7, "batch");
+  const int64_t out_slot = args.integer(8, "outSlot");
+  Array out = device(info, args, 9, "out", egn::kFloat);
+  const std::vector<int64_t>& sizes = d.sizes;
+  if (sizes.size() != 4 || strides.size() != 4) args.range_error("operandSizes and batchStrides need 4 entries");
+  if (out_slot > 3) args.range_error("argument 'outSlot' must be 0..3");
+  egn::check_tp_descriptor(args, d);
+  // Elements an operand needs: the last sample's offset plus one sample.
+  auto needed = [&](int64_t s) -> int64_t {
+    if (sizes[s] == 0) return 0;
+    if (batch == 0) return strides[s] == 0 ? sizes[s] : 0;
+    return args.mul(batch - 1, strides[s], "batch*stride") + sizes[s];
+  };
+  const void* ptrs[4];
+  device_operands(info, args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
+  args.need(out, needed(out_slot), "out");
+  check(info.Env(), egc_segmented_tensor_product(
+                        out.dtype, static_cast<const int32_t*>(d.segments.data), d.num_segments(),
+                        static_cast<const int32_t*>(d.paths.data), d.num_paths(),
+                        static_cast<const int32_t*>(d.coeff_index.data),
+                        static_cast<const double*>(d.coeff_value.data), d.num_coeffs(), sizes.data(), ptrs,
+                        strides.data(), batch, int(out_slot), non_null(out.data)));
+  return info.Env().Undefined();
+}
+
+// cudaTpConvolution(segments, paths, coeffIndex, coeffValue, operandSizes, operands, edgeSrc,
+//                   edgeDst, numNodes, outSlot, out): edgeSrc / edgeDst are int32 CUDA buffers.
+Napi::Value TpConvolution(const Napi::CallbackInfo& info) {
+  Args args(info, "cudaTpConvolution");
+  egn::TpDescriptor d = egn::read_tp_descriptor(args);
+  Napi::Value ops_v = info[5];
+  Array src = device(info, args, 6, "edgeSrc", egn::I32);
+  Array dst = device(info, args, 7, "edgeDst", egn::I32);
+  const int64_t num_nodes = args.integer(8, "numNodes");
+  const int64_t out_slot = args.integer(9, "outSlot");
+  Array out = device(info, args, 10, "out", egn::kFloat);
+  const std::vector<int64_t>& sizes = d.sizes;
+  if (sizes.size() != 4) args.range_error("operandSizes needs 4 entries");
+  if (out_slot > 3) args.range_error("argument 'outSlot' must be 0..3");
+  egn::check_tp_descriptor(args, d);
+  if (src.length != dst.length) args.range_error("edgeSrc and edgeDst lengths disagree");
+  const int64_t num_edges = src.length;
+  auto needed = [&](int64_t s) -> int64_t {
+    const int64_t rows = (s == 0 || s == 2) ? num_edges : num_nodes;
+    return args.mul(rows, sizes[s], "rows*size");
+  };
+  const void* ptrs[4];
+  device_operands(info, args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
+  args.need(out, needed(out_slot), "out");
+  check(info.Env(), egc_tp_convolution(
+                        out.dtype, static_cast<const int32_t*>(d.segments.data), d.num_segments(),
+                        static_cast<const int32_t*>(d.paths.data), d.num_paths(),
+                        static_cast<const int32_t*>(d.coeff_index.data),
+                        static_cast<const double*>(d.coeff_value.data), d.num_coeffs(), sizes.data(), ptrs,
+                        static_cast<const int32_t*>(src.data), static_cast<const int32_t*>(dst.data), num_edges,
+                        num_nodes, int(out_slot), non_null(out.data)));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterCuda(Napi::Env env, Napi::Object exports) {
@@ -342,6 +559,12 @@ void RegisterCuda(Napi::Env env, Napi::Object exports) {
   fn("cudaScatter", Scatter);
   fn("cudaCopyBox", CopyBox);
   fn("cudaCast", Cast);
+  fn("cudaSphericalHarmonics", SphericalHarmonics);
+  fn("cudaSphericalHarmonicsBackward", SphericalHarmonicsBackward);
+  fn("cudaSphericalHarmonicsDoubleBackward", SphericalHarmonicsDoubleBackward);
+  fn("cudaSphericalHarmonicsTripleBackward", SphericalHarmonicsTripleBackward);
+  fn("cudaSegmentedTensorProduct", SegmentedTensorProduct);
+  fn("cudaTpConvolution", TpConvolution);
 }
 
 #else  // !EQUIGRAPH_WITH_CUDA

@@ -17,7 +17,8 @@ import { loadAddon, type NativeRadiusGraphPrimitives } from './addon.js';
 /** 'integral' | 'component' | 'norm' → eg_sh_normalization (native/include/equigraph.h). */
 const SH_NORMALIZATION_CODES: Record<string, number> = { integral: 0, component: 1, norm: 2 };
 
-function shNormalizationCode(normalization: string): number {
+/** The eg_sh_normalization code of a normalization name (shared with the cuda backend). */
+export function shNormalizationCode(normalization: string): number {
   const code = SH_NORMALIZATION_CODES[normalization];
   if (code === undefined) throw new RangeError(`sphericalHarmonics: unknown normalization "${normalization}"`);
   return code;

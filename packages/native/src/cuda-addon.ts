@@ -42,4 +42,18 @@ export interface CudaAddon extends CudaProbe {
   cudaScatter(op: number, src: CudaBuffer, index: CudaBuffer, out: CudaBuffer, numSegments: number, rowSize: number): void;
   cudaCopyBox(src: CudaBuffer, srcShape: readonly number[], srcOffset: readonly number[], dst: CudaBuffer, dstShape: readonly number[], dstOffset: readonly number[], boxShape: readonly number[]): void;
   cudaCast(src: CudaBuffer, dst: CudaBuffer): void;
+  /**
+   * Spherical harmonics (egc_spherical_harmonics*): x [n, 3] and the outputs are buffers of one
+   * float dtype, `ls` and the normalization code (0 integral, 1 component, 2 norm) host values.
+   */
+  cudaSphericalHarmonics(ls: readonly number[], normalize: boolean, normalization: number, x: CudaBuffer, out: CudaBuffer): void;
+  cudaSphericalHarmonicsBackward(ls: readonly number[], normalize: boolean, normalization: number, x: CudaBuffer, gradOut: CudaBuffer, gradX: CudaBuffer): void;
+  /** out [3n + n·D]: outGradX [n, 3] then outGradGradOut [n, D] (the geometry kernel's packed layout). */
+  cudaSphericalHarmonicsDoubleBackward(ls: readonly number[], normalize: boolean, normalization: number, x: CudaBuffer, gradOut: CudaBuffer, ggX: CudaBuffer, out: CudaBuffer): void;
+  /** out [3n + n·D]: outGradX [n, 3] then outHess [n, D]. */
+  cudaSphericalHarmonicsTripleBackward(ls: readonly number[], normalize: boolean, normalization: number, x: CudaBuffer, gradOut: CudaBuffer, a: CudaBuffer, b: CudaBuffer, out: CudaBuffer): void;
+  /** Segmented tensor product (egc_segmented_tensor_product): the descriptor as host arrays, operands as buffers (null for the output and absent slots). */
+  cudaSegmentedTensorProduct(segments: Int32Array, paths: Int32Array, coeffIndex: Int32Array, coeffValue: Float64Array, operandSizes: readonly number[], operands: readonly (CudaBuffer | null)[], batchStrides: readonly number[], batch: number, outSlot: number, out: CudaBuffer): void;
+  /** Fused tensor-product convolution (egc_tp_convolution): as tpConvolution of the CPU addon, with int32 buffers for edgeSrc / edgeDst. */
+  cudaTpConvolution(segments: Int32Array, paths: Int32Array, coeffIndex: Int32Array, coeffValue: Float64Array, operandSizes: readonly number[], operands: readonly (CudaBuffer | null)[], edgeSrc: CudaBuffer, edgeDst: CudaBuffer, numNodes: number, outSlot: number, out: CudaBuffer): void;
 }

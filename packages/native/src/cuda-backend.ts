@@ -3,8 +3,11 @@
  * see native/napi/cuda.cpp); `write` uploads, `read` downloads, `dispose`
  * frees at once (otherwise the garbage collector frees a buffer eventually).
  * Every foundation kernel runs on the device with the shape logic shared
- * with the host backends (core's kernel plans). Kernels of other packages
- * (spherical harmonics, tensor products) are not implemented on it yet.
+ * with the host backends (core's kernel plans). The E(3) kernels of
+ * @equigraph/geometry ('SphericalHarmonics*', 'TensorProduct',
+ * 'TpConvolution') are registered for 'cuda' too, so device tensors never go
+ * through host copies; their attributes are read structurally (this package
+ * does not import geometry), as cpu-primitives.ts does for the host kernels.
  *
  * The factory throws, so the registry skips 'cuda' with the reason, when the
  * addon has no CUDA, when there is no usable device, or when a first tiny
@@ -40,6 +43,7 @@ import {
   type UnaryOp,
 } from '@equigraph/core';
 import { loadAddon, type NativeAddon } from './addon.js';
+import { shNormalizationCode, type NativeTpDescriptor } from './cpu-primitives.js';
 import { DTYPE_CODES, type CudaAddon, type CudaBuffer, type CudaProbe } from './cuda-addon.js';
 
 /** Priority of backend 'cuda': above cpu (300), wasm (200) and reference (100). */
@@ -89,6 +93,23 @@ export class CudaBackend implements Backend<CudaBuffer> {
   /** Returns cached, unused device memory to the driver. */
   emptyCache(): void {
     this.addon.cudaEmptyCache();
+  }
+
+  private readonly indexBuffers = new WeakMap<Int32Array, CudaBuffer>();
+
+  /**
+   * A device copy of a host int32 array that is used again and again (the edge lists of
+   * 'TpConvolution', which travel as kernel attributes, not tensors): uploaded on first use and
+   * kept while the array lives (the garbage collector then frees the device copy). The array must
+   * not be modified afterwards; @equigraph/geometry's convolutionEdges makes private copies.
+   */
+  indexBuffer(values: Int32Array): CudaBuffer {
+    let buffer = this.indexBuffers.get(values);
+    if (!buffer) {
+      buffer = this.write(values);
+      this.indexBuffers.set(values, buffer);
+    }
+    return buffer;
   }
 }
 
@@ -199,6 +220,128 @@ const CUDA_KERNELS: Record<string, CudaKernel> = {
     return produce(b, x.shape, attrs.dtype as DType, (out) => b.addon.cudaCast(buf(x), out));
   },
 };
+
+// ------------------------------------------------------------ E(3) kernels
+// The kernels of @equigraph/geometry, read structurally: the attributes below
+// are those geometry's spherical-harmonics-op.ts, tensor-product-op.ts and
+// tp-convolution.ts put on their kernels (cuda-sim.test.ts checks the two
+// stay in step on every machine).
+
+/** What geometry's TensorProductDescriptor carries beyond the flat arrays. */
+interface SlotDescriptor extends NativeTpDescriptor {
+  readonly numWeights: number;
+  /** Null when the product has no second input. */
+  readonly irreps2: unknown;
+  /** The same descriptor restricted to its weighted paths. */
+  readonly weightedPaths: NativeTpDescriptor;
+}
+
+interface SlotAttrs {
+  readonly descriptor: SlotDescriptor;
+  readonly outSlot: number;
+  readonly weightedOnly: boolean;
+}
+
+interface TpAttrs extends SlotAttrs {
+  readonly batchShape: readonly number[];
+  readonly sharedWeights: boolean;
+}
+
+interface ConvAttrs extends SlotAttrs {
+  readonly src: Int32Array;
+  readonly dst: Int32Array;
+  readonly numNodes: number;
+}
+
+interface ShAttrs {
+  readonly ls: readonly number[];
+  readonly normalize: boolean;
+  readonly normalization: string;
+}
+
+/** Slots present in the descriptor, in order: weights (if any), x1, x2 (if any), out (geometry's presentSlots). */
+function presentSlots(d: SlotDescriptor): number[] {
+  const slots: number[] = [];
+  if (d.numWeights > 0) slots.push(0);
+  slots.push(1);
+  if (d.irreps2) slots.push(2);
+  slots.push(3);
+  return slots;
+}
+
+/** The kernel inputs as device buffers by slot, null for the output slot and absent slots. */
+function slotBuffers(inputs: readonly TensorInfo[], a: SlotAttrs): (CudaBuffer | null)[] {
+  const operands: (CudaBuffer | null)[] = [null, null, null, null];
+  presentSlots(a.descriptor)
+    .filter((s) => s !== a.outSlot)
+    .forEach((s, i) => {
+      operands[s] = buf(inputs[i]!);
+    });
+  return operands;
+}
+
+const shWidth = (ls: readonly number[]) => ls.reduce((w, l) => w + 2 * l + 1, 0);
+
+const E3_KERNELS: Record<string, CudaKernel> = {
+  SphericalHarmonics(b, [x], attrs) {
+    const { ls, normalize, normalization } = attrs as unknown as ShAttrs;
+    const n = x.shape[0]!;
+    return produce(b, [n, shWidth(ls)], x.dtype, (out) => b.addon.cudaSphericalHarmonics(ls, normalize, shNormalizationCode(normalization), buf(x), out));
+  },
+
+  SphericalHarmonicsBackward(b, [x, g], attrs) {
+    const { ls, normalize, normalization } = attrs as unknown as ShAttrs;
+    const n = x.shape[0]!;
+    return produce(b, [n, 3], x.dtype, (out) => b.addon.cudaSphericalHarmonicsBackward(ls, normalize, shNormalizationCode(normalization), buf(x), buf(g!), out));
+  },
+
+  // Packed [3n + nD] outputs, the layout geometry's gradients split.
+  SphericalHarmonicsDoubleBackward(b, [x, g, gg], attrs) {
+    const { ls, normalize, normalization } = attrs as unknown as ShAttrs;
+    const n = x.shape[0]!;
+    return produce(b, [3 * n + n * shWidth(ls)], x.dtype, (out) =>
+      b.addon.cudaSphericalHarmonicsDoubleBackward(ls, normalize, shNormalizationCode(normalization), buf(x), buf(g!), buf(gg!), out),
+    );
+  },
+
+  SphericalHarmonicsTripleBackward(b, [x, g, u, v], attrs) {
+    const { ls, normalize, normalization } = attrs as unknown as ShAttrs;
+    const n = x.shape[0]!;
+    return produce(b, [3 * n + n * shWidth(ls)], x.dtype, (out) =>
+      b.addon.cudaSphericalHarmonicsTripleBackward(ls, normalize, shNormalizationCode(normalization), buf(x), buf(g!), buf(u!), buf(v!), out),
+    );
+  },
+
+  TensorProduct(b, inputs, attrs) {
+    const a = attrs as unknown as TpAttrs;
+    const d = a.descriptor;
+    const size = d.operandSizes[a.outSlot]!;
+    const shape = a.outSlot === 0 && a.sharedWeights ? [size] : [...a.batchShape, size];
+    const strides = [0, 1, 2, 3].map((s) => (s === 0 && a.sharedWeights ? 0 : d.operandSizes[s]!));
+    const batch = a.batchShape.reduce((p, q) => p * q, 1);
+    const flat = a.weightedOnly ? d.weightedPaths : d;
+    const operands = slotBuffers(inputs, a);
+    return produce(b, shape, inputs[0]!.dtype, (out) =>
+      b.addon.cudaSegmentedTensorProduct(flat.segments, flat.paths, flat.coeffIndex, flat.coeffValue, flat.operandSizes, operands, strides, batch, a.outSlot, out),
+    );
+  },
+
+  TpConvolution(b, inputs, attrs) {
+    const a = attrs as unknown as ConvAttrs;
+    const d = a.descriptor;
+    const nodeSlot = a.outSlot === 1 || a.outSlot === 3;
+    const rows = nodeSlot ? a.numNodes : a.src.length;
+    const flat = a.weightedOnly ? d.weightedPaths : d;
+    const operands = slotBuffers(inputs, a);
+    const src = b.indexBuffer(a.src);
+    const dst = b.indexBuffer(a.dst);
+    return produce(b, [rows, d.operandSizes[a.outSlot]!], inputs[0]!.dtype, (out) =>
+      b.addon.cudaTpConvolution(flat.segments, flat.paths, flat.coeffIndex, flat.coeffValue, flat.operandSizes, operands, src, dst, a.numNodes, a.outSlot, out),
+    );
+  },
+};
+
+Object.assign(CUDA_KERNELS, E3_KERNELS);
 
 export const CUDA_KERNEL_NAMES = Object.keys(CUDA_KERNELS);
 

@@ -1,12 +1,16 @@
 // Backend 'cuda'. Without a GPU (or without CUDA in the build) only the
 // availability checks run and everything that needs a device is skipped with
-// the reason. On a GPU machine:
+// the reason. The E(3) kernels (spherical harmonics, tensor products, fused
+// convolution) have NOT yet run on a GPU; these tests are what checks them
+// there. On a GPU machine:
 //   npm run build:addon -w @equigraph/native && npx vitest run packages/native/test/cuda.test.ts
 import { Rng, backendReport, findBackend, type Tensor } from '@equigraph/core';
 import * as ops from '@equigraph/core';
 import { runKernelSuite } from '@equigraph/core/testing';
+import { fullyConnectedTensorProduct, sphericalHarmonicsOp, tensorProduct } from '@equigraph/geometry';
 import { describe, expect, it } from 'vitest';
 import { CUDA_PRIORITY, NO_CUDA_BUILD_REASON, loadAddon, type CudaAddon, type CudaBuffer, type CudaProbe } from '../src/index.js';
+import { runE3Comparison } from './cuda-e3-cases.js';
 
 const addon = loadAddon() as ReturnType<typeof loadAddon> & CudaProbe & Partial<CudaAddon>;
 
@@ -29,7 +33,10 @@ describe('cuda availability', () => {
       expect(addon.cudaLastError()).toMatch(/addon built without CUDA/);
       expect(addon.cudaAlloc).toBeUndefined();
     } else {
-      for (const fn of ['cudaAlloc', 'cudaFree', 'cudaUpload', 'cudaDownload', 'cudaUnary', 'cudaBinary', 'cudaReduce', 'cudaTranspose', 'cudaMatmul', 'cudaGather', 'cudaScatter', 'cudaCopyBox', 'cudaCast'] as const) {
+      for (const fn of [
+        'cudaAlloc', 'cudaFree', 'cudaUpload', 'cudaDownload', 'cudaUnary', 'cudaBinary', 'cudaReduce', 'cudaTranspose', 'cudaMatmul', 'cudaGather', 'cudaScatter', 'cudaCopyBox', 'cudaCast',
+        'cudaSphericalHarmonics', 'cudaSphericalHarmonicsBackward', 'cudaSphericalHarmonicsDoubleBackward', 'cudaSphericalHarmonicsTripleBackward', 'cudaSegmentedTensorProduct', 'cudaTpConvolution',
+      ] as const) {
         expect(typeof addon[fn], fn).toBe('function');
       }
     }
@@ -47,6 +54,19 @@ describe('cuda availability', () => {
     if (!addon.cuda) expect(entry?.reason).toBe(NO_CUDA_BUILD_REASON);
     else if (addon.cudaDeviceCount() === 0) expect(entry?.reason).toMatch(/^no CUDA device: \S/);
     expect(() => findBackend('cuda')).toThrow(/backend 'cuda' failed to load: /);
+  });
+
+  it.skipIf(!addon.cuda || hasGpu)('without a device, the E(3) kernels check their arguments and then fail with an error', () => {
+    const a = addon as CudaAddon;
+    const empty = a.cudaAlloc(1, 0);
+    // Argument errors are found before any device is needed.
+    expect(() => a.cudaSphericalHarmonics([65], true, 0, empty, empty)).toThrow(/above the supported maximum 64/);
+    expect(() => a.cudaSphericalHarmonics([1], true, 0, new Float64Array(3) as unknown as CudaBuffer, empty)).toThrow(/must be a CUDA buffer/);
+    const none = new Int32Array(0);
+    expect(() => a.cudaSegmentedTensorProduct(none, none, none, new Float64Array(0), [0, 3, 0, 3], [null, empty, null, null], [0, 3, 0, 3], 1, 3, empty)).toThrow(RangeError);
+    // Zero vectors need no device; work does.
+    a.cudaSphericalHarmonics([0, 1], true, 0, empty, empty);
+    a.cudaFree(empty);
   });
 
   it.skipIf(!addon.cuda || hasGpu)('without a device, device calls fail with an error instead of crashing', () => {
@@ -67,6 +87,12 @@ describe('cuda availability', () => {
 });
 
 runKernelSuite('cuda', { describe, it });
+
+// Spherical harmonics (orders 1 to 3), every tensor-product mode and the fused
+// convolution against backend 'cpu' in float32 and float64, with no device
+// tensor read back on the way (cuda-e3-cases.ts; cuda-sim.test.ts runs the
+// same cases over a simulated device on every machine).
+runE3Comparison('cuda', { describe, it }, !hasGpu);
 
 // ------------------------------------------------------------- GPU only --
 // Larger shapes than the kernel suite, so multi-tile GEMMs, both reduction
@@ -164,6 +190,59 @@ describe.skipIf(!hasGpu)('cuda vs cpu on larger shapes', () => {
     const y = ops.tensor(specials.slice().reverse(), [specials.length], { dtype: 'float64', backend: 'cuda' });
     const yCpu = ops.tensor(specials.slice().reverse(), [specials.length], { dtype: 'float64', backend: 'cpu' });
     expectClose(ops.runBinary('pow', x, y), ops.runBinary('pow', xCpu, yCpu), TOL.float64, 'pow');
+  });
+});
+
+describe.skipIf(!hasGpu)('cuda E(3) kernels: errors and large inputs', () => {
+  const a = addon as CudaAddon;
+
+  it('bad descriptors and bad edges give errors, and the device keeps working', () => {
+    const f64 = (n: number) => a.cudaAlloc(1, n);
+    const x1 = f64(6);
+    const out = f64(6);
+    // One uvu path 1x1o (x) 1x0e -> 1x1o, unweighted, with a coefficient index outside the segment.
+    const segments = Int32Array.from([1, 0, 1, 3, 2, 0, 1, 1, 3, 0, 1, 3]);
+    const paths = Int32Array.from([1, -1, 0, 1, 2, 0, 1, 0]);
+    const bad = Int32Array.from([0, 0, 5]);
+    const good = Int32Array.from([0, 0, 0]);
+    const x2 = f64(2);
+    const operands = [null, x1, x2, null];
+    expect(() => a.cudaSegmentedTensorProduct(segments, paths, bad, Float64Array.of(1), [0, 3, 1, 3], operands, [0, 3, 1, 3], 2, 3, out)).toThrow(/coefficient 0 index \(0, 0, 5\) outside/);
+    expect(() => a.cudaSegmentedTensorProduct(segments, Int32Array.from([7, -1, 0, 1, 2, 0, 1, 0]), good, Float64Array.of(1), [0, 3, 1, 3], operands, [0, 3, 1, 3], 2, 3, out)).toThrow(/unknown mode 7/);
+    a.cudaSegmentedTensorProduct(segments, paths, good, Float64Array.of(1), [0, 3, 1, 3], operands, [0, 3, 1, 3], 2, 3, out);
+    const src = a.cudaAlloc(2, 3);
+    const dst = a.cudaAlloc(2, 3);
+    a.cudaUpload(src, Int32Array.from([0, 1, 0]));
+    a.cudaUpload(dst, Int32Array.from([1, 2, 1]));
+    const sh = f64(3);
+    expect(() => a.cudaTpConvolution(segments, paths, good, Float64Array.of(1), [0, 3, 1, 3], [null, x1, sh, null], src, dst, 2, 3, out)).toThrow(RangeError);
+    expect(() => a.cudaTpConvolution(segments, paths, good, Float64Array.of(1), [0, 3, 1, 3], [null, x1, sh, null], src, dst, 2, 3, out)).toThrow(/edge 1 \(1 -> 2\) has a node outside \[0, 2\)/);
+    const x9 = f64(9);
+    const conv = f64(9);
+    expect(() => a.cudaTpConvolution(segments, Int32Array.from([0, -1, 0, 1, 2, 0, 1, 0]), good, Float64Array.of(1), [0, 3, 1, 3], [null, x9, sh, null], src, dst, 3, 3, conv)).toThrow(/supports 'uvu' \(1\) only/);
+    a.cudaTpConvolution(segments, paths, good, Float64Array.of(1), [0, 3, 1, 3], [null, x9, sh, null], src, dst, 3, 3, conv);
+    a.cudaSynchronize();
+    for (const b of [x1, out, x2, src, dst, sh, x9, conv]) a.cudaFree(b);
+  });
+
+  it('large batches: spherical harmonics of 200 000 vectors and a 100 000-sample tensor product match the cpu', () => {
+    const rng = new Rng(41);
+    const [x, xc] = pair(rng, [200000, 3], 'float32');
+    expectClose(sphericalHarmonicsOp(3, x, { normalize: true }), sphericalHarmonicsOp(3, xc, { normalize: true }), TOL.float32, 'sh lmax 3');
+    const d = fullyConnectedTensorProduct('4x0e+4x1o', '0e+1o', '4x0e+4x1o');
+    const [u, uc] = pair(rng, [100000, d.irreps1.dim], 'float64');
+    const [v, vc] = pair(rng, [100000, d.irreps2!.dim], 'float64');
+    const [w, wc] = pair(rng, [d.numWeights], 'float64');
+    const [wt, wtc, wt2] = [w.withGrad(), wc.withGrad(), w.withGrad()];
+    const y = tensorProduct(d, u, v, wt);
+    const yc = tensorProduct(d, uc, vc, wtc);
+    expectClose(y, yc, TOL.float64, 'tp value');
+    // The shared-weight gradient sums over 100 000 samples in fixed ranges: deterministic.
+    const gw = ops.gradients(ops.sum(y), [wt])[0]!;
+    const gwc = ops.gradients(ops.sum(yc), [wtc])[0]!;
+    expectClose(gw, gwc, { atol: 1e-8, rtol: 1e-10 }, 'tp shared-weight gradient');
+    const gw2 = ops.gradients(ops.sum(tensorProduct(d, u, v, wt2)), [wt2])[0]!;
+    expectSame(gw2, gw, 'tp shared-weight gradient, run twice');
   });
 });
 
