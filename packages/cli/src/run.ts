@@ -190,6 +190,19 @@ export function writeModelFile(path: string, weights: Map<string, NamedArray>, r
   writeFileSync(path, bytes);
 }
 
+/**
+ * A config saved with a run by an earlier version, with the fields added since set to the values
+ * that rebuild the saved model: `egnn` on the molecular tasks had no radial embedding before
+ * `model.radial` (whose default, auto, now adds one for energy-forces).
+ */
+export function upgradeSavedConfig(raw: unknown): unknown {
+  const c = raw as { task?: unknown; model?: Record<string, unknown> } | null;
+  if (c && typeof c === 'object' && c.task !== 'nbody' && c.model && typeof c.model === 'object' && c.model.name === 'egnn' && !('radial' in c.model)) {
+    return { ...c, model: { ...c.model, radial: 'none' } };
+  }
+  return raw;
+}
+
 export function readRunRecord(runDir: string): RunRecord {
   const path = join(runDir, RUN_CONFIG_FILE);
   if (!existsSync(path)) throw new UserError(`${runDir}: no ${RUN_CONFIG_FILE} (is this a run directory of 'equigraph train'?)`);
@@ -201,7 +214,7 @@ export function readRunRecord(runDir: string): RunRecord {
   }
   const r = json as Partial<RunRecord>;
   if (r.format !== 'equigraph.run' || !r.config) throw new UserError(`${path}: not an equigraph run record`);
-  return { format: 'equigraph.run', config: parseConfig(r.config, path), baseDir: r.baseDir ?? resolve(runDir), stats: r.stats ?? {} };
+  return { format: 'equigraph.run', config: parseConfig(upgradeSavedConfig(r.config), path), baseDir: r.baseDir ?? resolve(runDir), stats: r.stats ?? {} };
 }
 
 export interface LoadedWeights {
@@ -229,13 +242,13 @@ export function readWeights(path: string): LoadedWeights {
   if (decoded.metadata.format === 'equigraph.checkpoint') {
     const c = readCheckpoint(path);
     const run = (c.trainer.config as { run?: RunRecord }).run;
-    return { weights: c.bestWeights ?? c.model, record: run ? { ...run, config: parseConfig(run.config, path) } : undefined, source: path };
+    return { weights: c.bestWeights ?? c.model, record: run ? { ...run, config: parseConfig(upgradeSavedConfig(run.config), path) } : undefined, source: path };
   }
   const meta = decoded.metadata['equigraph.run'];
   let record: RunRecord | undefined;
   if (meta) {
     const r = JSON.parse(meta) as RunRecord;
-    record = { ...r, config: parseConfig(r.config, `${path} (metadata)`) };
+    record = { ...r, config: parseConfig(upgradeSavedConfig(r.config), `${path} (metadata)`) };
   }
   return { weights: decoded.arrays, record, source: path };
 }

@@ -145,7 +145,8 @@ describe('equigraph predict', () => {
     const run0 = JSON.parse(readFileSync(join(dir, 'run', 'config.json'), 'utf8'));
     const { e0, scale, species } = run0.stats;
     expect(species).toEqual([1, 8]);
-    const model = new EGNN({ inFeatures: 2, hiddenFeatures: 8, numLayers: 2, graphHead: { outFeatures: 1, pooling: 'sum' }, dtype: 'float64', seed: 1 });
+    // the CLI's default EGNN for energies and forces: 32 Gaussians of the distance up to the data cutoff, summed coordinate messages
+    const model = new EGNN({ inFeatures: 2, hiddenFeatures: 8, numLayers: 2, graphHead: { outFeatures: 1, pooling: 'sum' }, radial: { basis: 'gaussian', numBasis: 32, cutoff: 3 }, coordsAgg: 'sum', dtype: 'float64', seed: 1 });
     loadWeights(model, join(dir, 'run', 'model.safetensors'));
     model.eval();
     readExtxyzFile(input).forEach((f, i) => {
@@ -210,7 +211,7 @@ describe('model registry', () => {
       expect(noGrad(() => net.predict(b)).shape).toEqual([6, 3]);
     }
     if (entry.graph) {
-      const net = entry.graph(opts as never, { dtype: 'float32', seed: 0, species: [1, 8], numOutputs: 1, cutoff: 3 });
+      const net = entry.graph(opts as never, { dtype: 'float32', seed: 0, species: [1, 8], numOutputs: 1, cutoff: 3, task: 'energy-forces', avgNumNeighbors: 2 });
       const src = Int32Array.of(1, 2, 0, 0);
       const dst = Int32Array.of(0, 0, 1, 2);
       const out = noGrad(() =>

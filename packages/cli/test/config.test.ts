@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configReference, loadConfig, MODEL_ENTRIES, parseConfig } from '../src/index.js';
+import { bufferIO, configReference, loadConfig, MODEL_ENTRIES, parseConfig, prepareTask, resolveDataPath, selectBackend } from '../src/index.js';
 import { REPO, run, tmp, writeJson } from './helpers.js';
 
 const CONFIGS = readdirSync(join(REPO, 'configs')).filter((f) => f.endsWith('.json'));
@@ -15,6 +15,24 @@ describe('configs', () => {
   it.each(CONFIGS)('configs/%s validates', (file) => {
     const { config } = loadConfig(join(REPO, 'configs', file));
     expect(config.name).toBe(file.replace(/\.json$/, ''));
+  });
+
+  it('ships the reproduction configs of the molecular tasks (EGNN, LEFTNet, NequIP)', () => {
+    for (const f of ['md-ethanol-egnn', 'md-ethanol-leftnet', 'md-ethanol-nequip', 'qm9-egnn', 'qm9-leftnet']) expect(CONFIGS).toContain(`${f}.json`);
+  });
+
+  const molecular = CONFIGS.filter((f) => loadConfig(join(REPO, 'configs', f)).config.task !== 'nbody');
+
+  it.each(molecular)('configs/%s: its data file exists, and its model builds and scores a validation batch', async (file) => {
+    await selectBackend();
+    const loaded = loadConfig(join(REPO, 'configs', file));
+    const c = loaded.config;
+    if (c.task === 'nbody') throw new Error('task');
+    expect(existsSync(resolveDataPath(loaded, c.data.path)), c.data.path).toBe(true);
+    const task = prepareTask(loaded, bufferIO());
+    expect(task.module.numParameters()).toBeGreaterThan(1000);
+    const metrics = task.metrics(task.validation![0], false);
+    for (const [k, v] of Object.entries(metrics)) expect(Number.isFinite(v), k).toBe(true);
   });
 
   it('configs/nbody-egnn-paper.json is the paper setup', () => {

@@ -78,6 +78,12 @@ export interface EGCLInputs {
   edgeAttr?: Tensor;
   /** Velocities v_i `[N, 3]` (velocity layers only). */
   vel?: Tensor;
+  /**
+   * Edge weights w_ij `[E, 1]` multiplying the messages m_ij (eq. 5) and the coordinate
+   * messages (x_i − x_j) φ_x(m_ij) (eq. 4): a smooth cutoff envelope here makes the outputs
+   * continuous when an edge enters or leaves a radius graph. Not in the paper.
+   */
+  messageWeight?: Tensor;
 }
 
 /** The first layer of φ_e, stored split for the node-level matmul (see the file comment). */
@@ -251,6 +257,7 @@ export class EGCL extends Module {
     const pre = this.edgeIn.forward(h, concat(columns, 1), graph);
     let m = this.act(this.edgeOut.forward(this.act(pre)));
     if (this.attMlp) m = mul(m, sigmoid(this.attMlp.forward(m)));
+    if (inputs.messageWeight) m = mul(m, inputs.messageWeight);
 
     // coordinate model, eq. 4 (+ eq. 7)
     let xNew = x;
@@ -260,6 +267,7 @@ export class EGCL extends Module {
         phi = tanh(phi);
         if (this.coordsRange !== 1) phi = mul(phi, this.coordsRange);
       }
+      if (inputs.messageWeight) phi = mul(phi, inputs.messageWeight);
       let trans = mul(diff, phi);
       if (this.coordClamp !== undefined) trans = minimum(maximum(trans, -this.coordClamp), this.coordClamp);
       let agg = scatterSum(trans, target, N);
@@ -293,6 +301,10 @@ export class EGCL extends Module {
       }
     } else if (a && a.shape[1] !== 0) {
       throw new RangeError(`EGCL.forward: got 'edgeAttr' ${shape(a)} but the layer was built with edgeFeatures 0`);
+    }
+    const w = inputs.messageWeight;
+    if (w && (w.rank !== 2 || w.shape[0] !== graph.numEdges || w.shape[1] !== 1)) {
+      throw new RangeError(`EGCL.forward: 'messageWeight' has shape ${shape(w)}, expected [${graph.numEdges}, 1] (numEdges, 1)`);
     }
     if (this.velocity) {
       const v = inputs.vel;

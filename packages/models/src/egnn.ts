@@ -11,8 +11,8 @@
  *   E_GCL_vel (eq. 7: x_i += φ_v(h_i) v_i), returns x; the model of the
  *   charged N-body experiment (§5.1, Table 2).
  */
-import { deriveSeed, gradients, isGradEnabled, mul, reshape, scatterSum, sum, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
-import { Linear, Module } from '@equigraph/layers';
+import { concat, deriveSeed, gradients, indexSelect, isGradEnabled, mul, reshape, scatterSum, sqrt, square, sub, sum, tensor, type FloatDType, type Tensor, type UnaryOp, runUnary } from '@equigraph/core';
+import { BesselBasis, cosineCutoff, GaussianBasis, Linear, Module } from '@equigraph/layers';
 import { EGCL, type EGCLOptions } from './egcl.js';
 import type { GraphIndex } from './graph.js';
 
@@ -31,9 +31,32 @@ export interface EGNNOptions extends LayerFlags {
   numLayers?: number;
   /** Invariant graph-level head: node_dec → pooling over each graph's nodes → graph_dec (QM9 model). */
   graphHead?: { outFeatures: number; pooling?: 'sum' | 'mean' };
+  /**
+   * Smooth radial embedding of the input distances (not in the paper; the usual remedy for
+   * force fields): see {@link EGNNRadialOptions}. Default: none (the authors' EGNN).
+   */
+  radial?: EGNNRadialOptions;
   dtype?: FloatDType;
   seed?: number;
   backend?: string;
+}
+
+/**
+ * Radial embedding of EGNN's edges: e_k(d_ij) of the input distances d_ij = ‖x_i − x_j‖,
+ * appended to the edge attributes a_ij of every layer (so φ_e sees a smooth, localised basis of
+ * the distance instead of ‖x_i − x_j‖² alone), and, with `weightMessages`, the cosine cutoff
+ * f_c(d_ij) multiplying the messages and coordinate messages of every layer (outputs continuous
+ * when an edge crosses the cutoff of a radius graph).
+ */
+export interface EGNNRadialOptions {
+  /** 'gaussian': SchNet's Gaussians on [0, c] times the cosine cutoff; 'bessel': DimeNet's sin(nπd/c)/d times the cosine cutoff. Default 'gaussian'. */
+  basis?: 'gaussian' | 'bessel';
+  /** Number of functions; default 32. */
+  numBasis?: number;
+  /** Cutoff c in the units of x (the radius graph's). */
+  cutoff: number;
+  /** Multiply the messages by f_c(d_ij); default true. */
+  weightMessages?: boolean;
 }
 
 /** Node → graph assignment for graph-level readout. */
@@ -53,6 +76,10 @@ export class EGNN extends Module {
   readonly pooling: 'sum' | 'mean';
   readonly activation: UnaryOp;
   readonly dtype: FloatDType;
+  /** The radial embedding (`radial` option), or undefined. */
+  readonly radial: { basis: GaussianBasis | BesselBasis; numBasis: number; cutoff: number; weightMessages: boolean } | undefined;
+  /** Width of the user's edge attributes (`edgeFeatures`; the layers' is this plus the radial basis). */
+  readonly edgeFeatures: number;
 
   constructor(options: EGNNOptions) {
     super();
@@ -63,13 +90,22 @@ export class EGNN extends Module {
     this.activation = options.activation ?? 'silu';
     const common = { dtype: this.dtype, backend: options.backend };
     const lin = (i: number, o: number, name: string) => new Linear(i, o, { ...common, seed: deriveSeed(seed, name) });
+    this.edgeFeatures = options.edgeFeatures ?? 0;
+    if (options.radial) {
+      const r = options.radial;
+      const K = r.numBasis ?? 32;
+      const kind = r.basis ?? 'gaussian';
+      if (kind !== 'gaussian' && kind !== 'bessel') throw new RangeError(`EGNN: 'radial.basis' must be 'gaussian' or 'bessel', got ${String(kind)}`);
+      const basis = kind === 'gaussian' ? new GaussianBasis(K, r.cutoff, { cutoffEnvelope: true }) : new BesselBasis(K, r.cutoff, { cutoffEnvelope: true });
+      this.radial = { basis, numBasis: K, cutoff: r.cutoff, weightMessages: r.weightMessages ?? true };
+    }
     this.embeddingIn = lin(options.inFeatures, H, 'embedding_in');
     this.layers = Array.from({ length: L }, (_, l) => new EGCL({
       ...pickFlags(options),
       inFeatures: H,
       hiddenFeatures: H,
       outFeatures: H,
-      edgeFeatures: options.edgeFeatures ?? 0,
+      edgeFeatures: this.edgeFeatures + (this.radial?.numBasis ?? 0),
       ...common,
       seed: deriveSeed(seed, 'gcl', l),
     }));
@@ -83,9 +119,28 @@ export class EGNN extends Module {
 
   /** Hidden node features after the last layer (before embedding_out) and the updated coordinates. */
   encode(h: Tensor, x: Tensor, graph: GraphIndex, edgeAttr?: Tensor): { h: Tensor; x: Tensor } {
+    const inputs = this.edgeInputs(x, graph, edgeAttr);
     let state = { h: this.embeddingIn.forward(h), x };
-    for (const layer of this.layers) state = layer.forward(state.h, state.x, graph, { edgeAttr });
+    for (const layer of this.layers) state = layer.forward(state.h, state.x, graph, inputs);
     return state;
+  }
+
+  /**
+   * The layers' edge inputs: the user's a_ij, with the radial option [a_ij, e(d_ij)] and the
+   * message weights f_c(d_ij) of the input distances.
+   */
+  edgeInputs(x: Tensor, graph: GraphIndex, edgeAttr?: Tensor): { edgeAttr?: Tensor; messageWeight?: Tensor } {
+    if (!this.radial) return { edgeAttr };
+    if (this.edgeFeatures > 0 && (!edgeAttr || edgeAttr.rank !== 2 || edgeAttr.shape[0] !== graph.numEdges || edgeAttr.shape[1] !== this.edgeFeatures)) {
+      throw new RangeError(`EGNN: 'edgeAttr' has shape ${edgeAttr ? `[${edgeAttr.shape.join(', ')}]` : 'undefined'}, expected [${graph.numEdges}, ${this.edgeFeatures}] (numEdges, edgeFeatures)`);
+    }
+    if (this.edgeFeatures === 0 && edgeAttr && edgeAttr.size > 0) throw new RangeError(`EGNN: got 'edgeAttr' [${edgeAttr.shape.join(', ')}] but the model was built with edgeFeatures 0`);
+    const d = sqrt(sum(square(sub(indexSelect(x, graph.target), indexSelect(x, graph.source))), 1, true));
+    const e = this.radial.basis.forward(d);
+    return {
+      edgeAttr: this.edgeFeatures > 0 ? concat([edgeAttr!, e], 1) : e,
+      messageWeight: this.radial.weightMessages ? cosineCutoff(d, this.radial.cutoff) : undefined,
+    };
   }
 
   /** h `[N, inFeatures]`, x `[N, 3]` → h `[N, outFeatures]` (E(n)-invariant), x `[N, 3]` (E(n)-equivariant). */

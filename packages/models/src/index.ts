@@ -1,6 +1,6 @@
 export { GraphIndex } from './graph.js';
 export { EGCL, EdgeInputLinear, type EGCLOptions, type EGCLInputs } from './egcl.js';
-export { EGNN, EGNNVel, type EGNNOptions, type EGNNVelOptions, type GraphAssignment } from './egnn.js';
+export { EGNN, EGNNVel, type EGNNOptions, type EGNNRadialOptions, type EGNNVelOptions, type GraphAssignment } from './egnn.js';
 export { uniform, linearBound, xavierBound } from './init.js';
 export { setPartitions, bellNumber, describePartition, rowOffsets, EquivariantBasis, applyBasis, type BasisPlan } from './equivariant-basis.js';
 export { EquivariantLinear, UniversalGraphNetwork, type EquivariantLinearOptions, type UniversalGraphNetworkOptions, type HiddenBlock } from './universal.js';

@@ -81,6 +81,8 @@ export interface LEFTNetOptions {
   radialBasis?: 'expnormal' | 'bessel';
   /** Size of the atom-type embeddings; atomic numbers must be < this. Default 95 (as the code). */
   numElements?: number;
+  /** Graph-level outputs per structure: 1 (the energy, default) or one per target (`last_layer` H → numOutputs, each summed over the atoms). */
+  numOutputs?: number;
   /** E = yStd · Σ_i W s_i + yMean (`y_std`, `y_mean`); defaults 1 and 0. */
   yMean?: number;
   yStd?: number;
@@ -111,7 +113,7 @@ export interface LEFTNetInputs {
 }
 
 export interface LEFTNetOutputs {
-  /** Per-structure energy `[numGraphs, 1]` (E(3)-invariant). */
+  /** Per-structure energy `[numGraphs, 1]` (`[numGraphs, numOutputs]`; E(3)-invariant). */
   energy: Tensor;
   /** Invariant node features s `[N, H]` after the last block. */
   scalars: Tensor;
@@ -272,6 +274,7 @@ export class LEFTNet extends Module {
   readonly numElements: number;
   readonly yMean: number;
   readonly yStd: number;
+  readonly numOutputs: number;
   readonly fteScalars: 'norm' | 'frame';
   readonly absCross: boolean;
   readonly epsilon: number;
@@ -291,6 +294,8 @@ export class LEFTNet extends Module {
       if (!Number.isInteger(v) || v < (name === 'numLayers' ? 0 : 1)) throw new RangeError(`LEFTNet: '${name}' must be a ${name === 'numLayers' ? 'non-negative' : 'positive'} integer, got ${v}`);
     }
     if (!(this.cutoff > 0 && Number.isFinite(this.cutoff))) throw new RangeError(`LEFTNet: 'cutoff' must be a finite number > 0, got ${this.cutoff}`);
+    this.numOutputs = options.numOutputs ?? 1;
+    if (!Number.isInteger(this.numOutputs) || this.numOutputs < 1) throw new RangeError(`LEFTNet: 'numOutputs' must be a positive integer, got ${this.numOutputs}`);
     this.yMean = options.yMean ?? 0;
     this.yStd = options.yStd ?? 1;
     this.fteScalars = options.fteScalars ?? 'norm';
@@ -315,7 +320,7 @@ export class LEFTNet extends Module {
     this.frameLin = [lin(3, q, 'lin.0'), lin(q, 1, 'lin.2')];
     this.messageLayers = Array.from({ length: L }, (_, l) => new LEFTNetMessage(H, R, common, s('message_layers', l), this.activation));
     this.ftes = Array.from({ length: L }, (_, l) => new LEFTNetFTE(H, common, s('FTEs', l), this.fteScalars, this.absCross, this.epsilon, this.activation));
-    this.lastLayer = lin(H, 1, 'last_layer');
+    this.lastLayer = lin(H, this.numOutputs, 'last_layer');
     if (options.vectorHead) this.outVector = new GatedEquivariantBlock(H, 1, common, s('out_forces'), this.epsilon, this.activation);
   }
 

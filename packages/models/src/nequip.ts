@@ -82,6 +82,8 @@ export interface NequIPOptions {
   radialHidden?: readonly number[];
   /** The convolution is divided by this (NequIP's `avg_num_neighbors`); default 1. */
   avgNumNeighbors?: number;
+  /** Per-atom outputs of the readout (1: the atomic energy; more for several graph-level targets); default 1. */
+  numOutputs?: number;
   dtype?: FloatDType;
   seed?: number;
   backend?: string;
@@ -174,6 +176,7 @@ export class NequIP extends Module {
   readonly lmax: number;
   readonly cutoff: number;
   readonly polynomialP: number;
+  readonly numOutputs: number;
   readonly dtype: FloatDType;
 
   constructor(options: NequIPOptions) {
@@ -183,6 +186,8 @@ export class NequIP extends Module {
     this.lmax = options.lmax ?? 2;
     this.cutoff = options.cutoff ?? 5;
     this.polynomialP = options.polynomialP ?? 6;
+    this.numOutputs = options.numOutputs ?? 1;
+    if (!Number.isInteger(this.numOutputs) || this.numOutputs < 1) throw new RangeError(`NequIP: 'numOutputs' must be a positive integer, got ${this.numOutputs}`);
     this.dtype = options.dtype ?? 'float32';
     const seed = options.seed ?? 0;
     const numBasis = options.numBasis ?? 8;
@@ -199,7 +204,7 @@ export class NequIP extends Module {
       irrepsIn = layer.gate.irrepsOut;
     }
     this.layers = layers;
-    this.readout = new MLP([this.mul, Math.max(4, this.mul >> 1), 1], { ...common, seed: mlpSeed(seed, 'readout') });
+    this.readout = new MLP([this.mul, Math.max(4, this.mul >> 1), this.numOutputs], { ...common, seed: mlpSeed(seed, 'readout') });
   }
 
   private oneHot(types: Int32Array, backend: Tensor['backend']): Tensor {
@@ -211,7 +216,7 @@ export class NequIP extends Module {
     return tensor(v, [types.length, this.numTypes], { dtype: this.dtype, backend });
   }
 
-  /** Per-atom energies [N, 1]. */
+  /** Per-atom energies [N, 1] (per-atom outputs [N, numOutputs]). */
   atomEnergies(inputs: NequIPInputs): Tensor {
     const { positions, atomTypes, edgeIndex } = inputs;
     const N = positions.shape[0]!;
@@ -227,8 +232,9 @@ export class NequIP extends Module {
     return this.readout.forward(sliceAxis(h, -1, 0, this.mul));
   }
 
-  /** Energy per graph [numGraphs] (sum of the atom energies). */
+  /** Energy per graph [numGraphs] (sum of the atom energies; needs numOutputs 1). */
   energy(inputs: NequIPInputs): Tensor {
+    if (this.numOutputs !== 1) throw new Error(`NequIP.energy: the model has ${this.numOutputs} outputs per atom; sum atomEnergies per graph instead`);
     const atoms = this.atomEnergies(inputs);
     const N = atoms.shape[0]!;
     const numGraphs = inputs.numGraphs ?? 1;

@@ -241,3 +241,155 @@ describe('EGNN as an energy model', () => {
   });
 });
 });
+
+// The `radial` option (not in the paper): a smooth radial embedding of the input distances as
+// extra edge attributes and the cosine cutoff on every message — the force-field variant the CLI
+// uses for energies and forces.
+describe('EGNN with a radial embedding (radial option)', () => {
+  const CUT = 2.5;
+  /** Radius graph of `cutoff` over the first 4 nodes and the next 3 (two structures), plus an isolated node. */
+  function radiusGraphOf(x: Tensor, cutoff = CUT): GraphIndex {
+    const p = x.toArray() as Float64Array;
+    const target: number[] = [];
+    const source: number[] = [];
+    for (const g of [[0, 1, 2, 3], [4, 5, 6]]) {
+      for (const i of g) {
+        for (const j of g) {
+          if (i === j) continue;
+          const d = Math.hypot(p[3 * i] - p[3 * j], p[3 * i + 1] - p[3 * j + 1], p[3 * i + 2] - p[3 * j + 2]);
+          if (d < cutoff) (target.push(i), source.push(j));
+        }
+      }
+    }
+    return new GraphIndex(8, Int32Array.from(target), Int32Array.from(source), { backend });
+  }
+  const nodeGraph = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 2]);
+  const assignment = { nodeGraph, numGraphs: 3 };
+  const x0 = randn([8, 3], 1.1);
+  const graph = radiusGraphOf(x0);
+  const h = randn([8, 3]);
+
+  it('the test graph is a real radius graph (neither empty nor complete)', () => {
+    expect(graph.numEdges).toBeGreaterThan(4);
+    expect(graph.numEdges).toBeLessThan(12 + 6);
+  });
+
+  for (const basis of ['gaussian', 'bessel'] as const) {
+    describe(basis, () => {
+      const model = new EGNN({ inFeatures: 3, hiddenFeatures: 8, numLayers: 2, edgeFeatures: 1, radial: { basis, numBasis: 6, cutoff: CUT }, graphHead: { outFeatures: 2 }, ...opts, seed: 13 });
+      boostCoordinates(model.layers);
+      const a = randn([graph.numEdges, 1]);
+
+      it('the layers see [a_ij, e(d_ij)] (1 + numBasis edge attributes)', () => {
+        expect(model.layers.map((l) => l.edgeFeatures)).toEqual([7, 7]);
+        expect(model.layers[0].edgeIn.edgeWeight.value.shape).toEqual([2 + 7, 8]);
+        expect(() => model.forward(h, x0, graph)).toThrow(/edgeAttr/);
+      });
+
+      for (const reflect of [false, true]) {
+        it(`x is equivariant, h and the graph head invariant under ${reflect ? 'reflections' : 'rotations'} + translations (1e-9)`, () => {
+          const q = orthogonal(reflect);
+          const t = [0.4, 2.2, -0.9];
+          assertEquivariant((xx) => model.forward(h, xx, graph, a).x, [x0], (xx) => [shift(rotate(xx, q), t)], (y) => shift(rotate(y, q), t), { label: 'x' });
+          assertEquivariant((xx) => model.forward(h, xx, graph, a).h, [x0], (xx) => [shift(rotate(xx, q), t)], (y) => y, { label: 'h' });
+          assertEquivariant((xx) => model.predictGraph(h, xx, graph, assignment, a), [x0], (xx) => [shift(rotate(xx, q), t)], (y) => y, { label: 'graph head' });
+        });
+      }
+
+      it('is permutation equivariant (relabelled nodes and reordered edges)', () => {
+        const perm = rng.permutation(8);
+        const inv = new Int32Array(8);
+        perm.forEach((old, k) => (inv[old] = k));
+        const edgeOrder = rng.permutation(graph.numEdges);
+        const tOld = graph.target.toArray();
+        const sOld = graph.source.toArray();
+        const pg = new GraphIndex(8, Int32Array.from(edgeOrder, (e) => inv[tOld[e]]), Int32Array.from(edgeOrder, (e) => inv[sOld[e]]), { backend });
+        const ref = model.forward(h, x0, graph, a);
+        const got = model.forward(indexSelect(h, perm), indexSelect(x0, perm), pg, indexSelect(a, edgeOrder));
+        assertClose(got.x, indexSelect(ref.x, perm), { atol: 1e-9, rtol: 1e-9 }, 'x');
+        assertClose(got.h, indexSelect(ref.h, perm), { atol: 1e-9, rtol: 1e-9 }, 'h');
+      });
+
+      it('gradients: d (h, x) / d (h, x, a), and second order (force training) w.r.t. x', () => {
+        checkGrads((hh, xx, aa) => {
+          const out = model.forward(hh, xx, graph, aa);
+          return concat([out.h, out.x], 1);
+        }, [h, x0, a]);
+        checkGrads((xx) => model.predictGraph(h, xx, graph, assignment, a), [x0], { order: 2, atol: 1e-6, rtol: 1e-5 });
+      });
+    });
+  }
+
+  describe('as an energy model', () => {
+    const model = new EGNN({ inFeatures: 3, hiddenFeatures: 8, numLayers: 2, radial: { cutoff: CUT, numBasis: 8 }, graphHead: { outFeatures: 1 }, ...opts, seed: 21 });
+
+    it('forces are −∂E/∂x (finite differences) and rotate with the input', () => {
+      const { energy, forces } = model.energyAndForces(h, x0, graph, assignment);
+      const base = x0.toArray() as Float64Array;
+      const eps = 1e-6;
+      const fd = base.map((_, k) => {
+        const at = (d: number) => {
+          const moved = base.slice();
+          moved[k] += d;
+          return sum(model.predictGraph(h, tensor(moved, [8, 3], opts), graph, assignment)).item();
+        };
+        return -(at(eps) - at(-eps)) / (2 * eps);
+      });
+      assertClose(forces, fd, { atol: 1e-7, rtol: 1e-6 });
+      const q = orthogonal(true);
+      const turned = model.energyAndForces(h, rotate(x0, q), graph, assignment);
+      assertClose(turned.energy, energy, { atol: 1e-10 });
+      assertClose(turned.forces, rotate(forces, q), { atol: 1e-10 });
+    });
+
+    it('the gradient of a force loss w.r.t. a weight matches finite differences (double backward)', () => {
+      const param = model.layers[1].edgeIn.edgeWeight;
+      const original = param.value;
+      try {
+        checkGrads((w) => {
+          param.value = w;
+          const { forces } = model.energyAndForces(h, x0, graph, assignment, undefined, { createGraph: true });
+          return sum(mul(forces, forces));
+        }, [original.detach()], { atol: 1e-6, rtol: 1e-5 });
+      } finally {
+        param.value = original;
+      }
+    });
+
+    it('the energy is continuous when an edge crosses the cutoff (messages weighted by f_c); without the weights it jumps', () => {
+      // Three atoms: 0–1 bonded, atom 2 on the cutoff sphere of atom 0 (and far from 1).
+      const place = (d: number) => tensor([[0, 0, 0], [1.0, 0.2, 0], [-d, 0, 0]], [3, 3], opts);
+      const edgesWithin = (d: number) => {
+        const p = place(d).toArray() as Float64Array;
+        const t: number[] = [];
+        const s: number[] = [];
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) if (i !== j && Math.hypot(p[3 * i] - p[3 * j], p[3 * i + 1] - p[3 * j + 1], p[3 * i + 2] - p[3 * j + 2]) < CUT) (t.push(i), s.push(j));
+        return new GraphIndex(3, Int32Array.from(t), Int32Array.from(s), { backend });
+      };
+      const h3 = randn([3, 3]);
+      const one = { nodeGraph: new Int32Array(3), numGraphs: 1 };
+      const gap = (m: EGNN) => {
+        const inside = edgesWithin(CUT - 1e-6);
+        const outside = edgesWithin(CUT + 1e-6);
+        expect(inside.numEdges).toBe(outside.numEdges + 2);
+        return Math.abs(m.predictGraph(h3, place(CUT - 1e-6), inside, one).item() - m.predictGraph(h3, place(CUT + 1e-6), outside, one).item());
+      };
+      // O(1) coordinate updates, so that the coordinate messages matter too. Summed coordinate
+      // messages: the mean (the default) divides by the number of edges, which jumps.
+      const build = (weightMessages: boolean, coordsAgg: 'sum' | 'mean' = 'sum') => {
+        const m = new EGNN({ inFeatures: 3, hiddenFeatures: 8, numLayers: 2, radial: { cutoff: CUT, numBasis: 8, weightMessages }, coordsAgg, graphHead: { outFeatures: 1 }, ...opts, seed: 21 });
+        boostCoordinates(m.layers);
+        return m;
+      };
+      expect(gap(build(true))).toBeLessThan(1e-8);
+      expect(gap(build(false))).toBeGreaterThan(1e-4);
+      expect(gap(build(true, 'mean'))).toBeGreaterThan(1e-7);
+    });
+  });
+
+  it('rejects a bad basis and a misshapen message weight', () => {
+    expect(() => new EGNN({ inFeatures: 1, radial: { cutoff: 2, basis: 'cosine' as never }, ...opts })).toThrow(/radial\.basis/);
+    const layer = new EGCL({ inFeatures: 3, hiddenFeatures: 4, ...opts });
+    expect(() => layer.forward(h, x0, graph, { messageWeight: randn([graph.numEdges, 2]) })).toThrow(/messageWeight/);
+  });
+});

@@ -132,6 +132,18 @@ describe('LEFTNet (Du et al. 2023)', () => {
     }
   });
 
+  it('numOutputs: several graph-level outputs per structure, invariant under rotations, reflections and translations', () => {
+    const model = new LEFTNet({ ...small, vectorHead: false, numOutputs: 3, seed: 4 });
+    const ref = model.energy(base);
+    expect(ref.shape).toEqual([2, 3]);
+    const q = orthogonal(true);
+    const moved = transform(transform(x, q, [1.5, -0.3, 0.2], 0, 6), orthogonal(false), [0, 2, -1], 6, 11);
+    assertClose(model.energy(inputs(moved, z, nodeGraph)), ref, { atol: 1e-10, rtol: 1e-10 }, 'outputs');
+    const cols = ref.toArray();
+    expect(Math.abs(cols[0] - cols[1])).toBeGreaterThan(1e-6); // the columns are different functions
+    expect(() => new LEFTNet({ ...small, numOutputs: 0 })).toThrow(/numOutputs/);
+  });
+
   it('with the authors |e2 projection| the model is E(3)-invariant: reflections included', () => {
     for (const fteScalars of ['norm', 'frame'] as const) {
       const model = new LEFTNet({ ...small, fteScalars, seed: 4 });

@@ -94,6 +94,19 @@ describe('NequIP', () => {
     assertClose(out.forces.toArray(), expected, { atol: 1e-9, rtol: 1e-9 }, 'forces');
   });
 
+  it('numOutputs: several per-atom outputs, invariant under rotations + reflections + translations; energy() refuses them', () => {
+    const multi = new NequIP({ numTypes: 3, mul: 4, lmax: 2, numLayers: 2, numBasis: 6, cutoff: CUTOFF, radialHidden: [8], avgNumNeighbors: 4, numOutputs: 3, dtype: 'float64', seed: 3, backend: 'reference' });
+    const out = multi.atomEnergies(inputs(pos));
+    expect(out.shape).toEqual([N, 3]);
+    const R = matmul3(Float64Array.from([-1, 0, 0, 0, -1, 0, 0, 0, -1]), randomRotation(makeRng(8)));
+    const Rt = tensor(R, [3, 3], { dtype: 'float64', backend: 'reference' }).transpose();
+    const moved = matmul(tensor(pos, [N, 3], { dtype: 'float64', backend: 'reference' }), Rt).toArray() as Float64Array;
+    for (let i = 0; i < 3 * N; i++) moved[i] += [0.3, -2, 1.1][i % 3]!;
+    assertClose(multi.atomEnergies(inputs(moved)), out, { atol: 1e-9, rtol: 1e-9 }, 'per-atom outputs');
+    expect(() => multi.energy(inputs(pos))).toThrow(/numOutputs|outputs per atom/);
+    expect(() => new NequIP({ numTypes: 3, numOutputs: 0 })).toThrow(/numOutputs/);
+  });
+
   it('forces are minus the finite-difference gradient of the energy', () => {
     const { forces } = m.energyAndForces(inputs(pos));
     const edgeIndex = radiusEdges(pos); // fixed graph: no neighbour crosses the cutoff for a 1e-5 step here

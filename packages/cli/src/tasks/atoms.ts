@@ -35,6 +35,17 @@ export function structureEdges(pos: Float64Array, cutoff: number | null): Int32A
   return cutoff === null ? fullyConnectedGraph(n).edgeIndex : radiusGraph(pos, cutoff).edgeIndex;
 }
 
+/** Mean number of neighbours (edges per atom) of the structures; 1 when there are none. */
+export function meanNeighbours(structures: Structure[]): number {
+  let edges = 0;
+  let atoms = 0;
+  for (const s of structures) {
+    edges += s.edges.length / 2;
+    atoms += s.z.length;
+  }
+  return atoms > 0 && edges > 0 ? edges / atoms : 1;
+}
+
 /** Sorted atomic numbers present in the structures. */
 export function speciesOf(structures: Structure[]): number[] {
   const set = new Set<number>();

@@ -10,7 +10,7 @@ import { energyForceLoss, regressionMetrics } from '@equigraph/train';
 import { resolveDataPath, type EnergyForcesConfig, type LoadedConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { findModel, type GraphNet } from '../models.js';
-import { AtomsBatcher, speciesOf, splitStructures, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
+import { AtomsBatcher, meanNeighbours, speciesOf, splitStructures, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
 import type { DataOverride, PreparedTask } from './types.js';
 
 export interface EnergyForcesStats {
@@ -19,6 +19,8 @@ export interface EnergyForcesStats {
   e0: number;
   /** RMS force component of the training set. */
   scale: number;
+  /** Mean number of neighbours per atom of the training set (models that normalise their convolutions by it); absent in runs of older versions. */
+  avgNumNeighbors?: number;
 }
 
 /** Frames of an extxyz file as structures with energy and forces. */
@@ -54,7 +56,7 @@ export function energyForcesStats(train: Structure[]): EnergyForcesStats {
     }
   }
   const scale = Math.sqrt(f2 / Math.max(nf, 1));
-  return { species: speciesOf(train), e0: perAtom / train.length, scale: scale > 0 ? scale : 1 };
+  return { species: speciesOf(train), e0: perAtom / train.length, scale: scale > 0 ? scale : 1, avgNumNeighbors: meanNeighbours(train) };
 }
 
 /** A graph model turned into E = scale · out + e0 · n and F = −∂E/∂x. */
@@ -82,7 +84,7 @@ export class EnergyForceModel {
 export function buildEnergyForceModel(config: EnergyForcesConfig, stats: EnergyForcesStats): EnergyForceModel {
   const entry = findModel(config.model.name as string);
   if (!entry.graph) throw new UserError(`model '${entry.name}' does not support task 'energy-forces'`);
-  const net = entry.graph(config.model as never, { dtype: config.dtype, seed: config.seed, species: stats.species, numOutputs: 1, cutoff: config.data.cutoff });
+  const net = entry.graph(config.model as never, { dtype: config.dtype, seed: config.seed, species: stats.species, numOutputs: 1, cutoff: config.data.cutoff, task: 'energy-forces', avgNumNeighbors: stats.avgNumNeighbors ?? 1 });
   return new EnergyForceModel(net, stats);
 }
 

@@ -13,7 +13,7 @@ import { huberLoss, maeLoss, mseLoss, regressionMetrics } from '@equigraph/train
 import { QM9_TARGETS, resolveDataPath, type LoadedConfig, type Qm9Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { findModel, type GraphNet } from '../models.js';
-import { AtomsBatcher, speciesOf, splitStructures, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
+import { AtomsBatcher, meanNeighbours, speciesOf, splitStructures, structureEdges, type AtomsBatch, type Structure } from './atoms.js';
 import type { DataOverride, PreparedTask } from './types.js';
 
 export const HARTREE_EV = 27.211386245988;
@@ -27,6 +27,8 @@ export interface Qm9Stats {
   std: number[];
   /** Per-element reference energies (eV) of the extensive targets, by target name. */
   references?: Record<string, ElementReferences>;
+  /** Mean number of neighbours per atom of the training set (models that normalise their convolutions by it); absent in runs of older versions. */
+  avgNumNeighbors?: number;
 }
 
 /** Targets that grow with the molecule: fitted with per-element references first. */
@@ -84,7 +86,7 @@ export function qm9Stats(train: Structure[], targets: Target[]): Qm9Stats {
     // A tiny ridge keeps the fit defined when two elements always appear in a fixed ratio.
     references[t] = fitElementReferences(graphs, t, 1e-8);
   });
-  const stats: Qm9Stats = { species: speciesOf(train), targets, mean: new Array<number>(k).fill(0), std: [], references };
+  const stats: Qm9Stats = { species: speciesOf(train), targets, mean: new Array<number>(k).fill(0), std: [], references, avgNumNeighbors: meanNeighbours(train) };
   const residuals = train.map((s) => {
     const ref = referenceRow(stats, s.z);
     return s.y.map((v, j) => v - ref[j]);
@@ -138,7 +140,7 @@ export class Qm9Model {
 export function buildQm9Model(config: Qm9Config, stats: Qm9Stats): Qm9Model {
   const entry = findModel(config.model.name as string);
   if (!entry.graph) throw new UserError(`model '${entry.name}' does not support task 'qm9'`);
-  const net = entry.graph(config.model as never, { dtype: config.dtype, seed: config.seed, species: stats.species, numOutputs: stats.targets.length, cutoff: config.data.cutoff });
+  const net = entry.graph(config.model as never, { dtype: config.dtype, seed: config.seed, species: stats.species, numOutputs: stats.targets.length, cutoff: config.data.cutoff, task: 'qm9', avgNumNeighbors: stats.avgNumNeighbors ?? 1 });
   return new Qm9Model(net, stats);
 }
 
