@@ -78,18 +78,21 @@ EG_INLINE void micro_impl(int64_t kc, const T* __restrict A, const T* __restrict
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) c[i][v] = V{} ;
-  for (int64_t p = 0; p < kc; ++p) {
+  // Pointers stepped by the panel widths rather than indexed by p: wasm has
+  // no scaled addressing, and an int64 index costs a wrap and shifts per step.
+  const T* ap = A;
+  const T* bp = B;
+  for (int64_t p = 0; p < kc; ++p, ap += MR, bp += NR) {
     V b[NV];
 #pragma GCC unroll 16
-    for (int v = 0; v < NV; ++v) b[v] = *reinterpret_cast<const V*>(B + p * NR + v * W);
-    const T* ap = A + p * MR;
+    for (int v = 0; v < NV; ++v) b[v] = *reinterpret_cast<const V*>(bp + v * W);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       // x - 0 == x for every x (unlike 0 + x, which turns -0 into +0), so
       // this folds to a single broadcast load.
       const V ai = ap[i] - V{};
 #pragma GCC unroll 16
-      for (int v = 0; v < NV; ++v) c[i][v] += ai * b[v];
+      for (int v = 0; v < NV; ++v) c[i][v] = eg::madd(ai, b[v], c[i][v]);
     }
   }
   if (mr == MR && nr == NR) {
@@ -179,10 +182,10 @@ EG_INLINE void gemv_dot_impl(const T* a, int64_t lda, const T* x, T* y, int64_t 
     int64_t p = 0;
     for (; p + W <= k; p += W) {
       const V xv = load(x + p);
-      c0 += load(r0 + p) * xv;
-      c1 += load(r1 + p) * xv;
-      c2 += load(r2 + p) * xv;
-      c3 += load(r3 + p) * xv;
+      c0 = eg::madd(load(r0 + p), xv, c0);
+      c1 = eg::madd(load(r1 + p), xv, c1);
+      c2 = eg::madd(load(r2 + p), xv, c2);
+      c3 = eg::madd(load(r3 + p), xv, c3);
     }
     hsum(s0, c0);
     hsum(s1, c1);
@@ -203,7 +206,7 @@ EG_INLINE void gemv_dot_impl(const T* a, int64_t lda, const T* x, T* y, int64_t 
     const T* r = a + i * lda;
     V c = V{};
     int64_t p = 0;
-    for (; p + W <= k; p += W) c += load(r + p) * load(x + p);
+    for (; p + W <= k; p += W) c = eg::madd(load(r + p), load(x + p), c);
     hsum(s, c);
     for (; p < k; ++p) s += r[p] * x[p];
     y[i] = s;

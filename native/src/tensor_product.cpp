@@ -98,7 +98,7 @@ EG_TP_INLINE void vaxpy(T* a, T s, const T* b, int64_t n) {
   constexpr int W = int(32 / sizeof(T));
   typedef Vec<T> V;
   for (int64_t t = 0; t < n; t += W)
-    *reinterpret_cast<V*>(a + t) = *reinterpret_cast<const V*>(a + t) + s * *reinterpret_cast<const V*>(b + t);
+    *reinterpret_cast<V*>(a + t) = eg::madd(s, *reinterpret_cast<const V*>(b + t), *reinterpret_cast<const V*>(a + t));
 }
 // a[z] += c * b[z] * d[z]
 template <class T>
@@ -107,8 +107,8 @@ EG_TP_INLINE void vfma2(T* a, T c, const T* b, const T* d) {
   typedef Vec<T> V;
 #pragma GCC unroll 8
   for (int n = 0; n < ZB; n += W)
-    *reinterpret_cast<V*>(a + n) = *reinterpret_cast<const V*>(a + n) +
-                                   c * *reinterpret_cast<const V*>(b + n) * *reinterpret_cast<const V*>(d + n);
+    *reinterpret_cast<V*>(a + n) = eg::madd(c * *reinterpret_cast<const V*>(b + n), *reinterpret_cast<const V*>(d + n),
+                                            *reinterpret_cast<const V*>(a + n));
 }
 // a[z] += b[z] * d[z] over n elements
 template <class T>
@@ -121,8 +121,8 @@ EG_TP_INLINE T vdot(const T* b, const T* d, int64_t n) {  // n: a multiple of ZB
   constexpr int W = int(32 / sizeof(T));
   V acc0 = {}, acc1 = {};
   for (int64_t t = 0; t < n; t += 2 * W) {
-    acc0 += *reinterpret_cast<const V*>(b + t) * *reinterpret_cast<const V*>(d + t);
-    acc1 += *reinterpret_cast<const V*>(b + t + W) * *reinterpret_cast<const V*>(d + t + W);
+    acc0 = eg::madd(*reinterpret_cast<const V*>(b + t), *reinterpret_cast<const V*>(d + t), acc0);
+    acc1 = eg::madd(*reinterpret_cast<const V*>(b + t + W), *reinterpret_cast<const V*>(d + t + W), acc1);
   }
   acc0 += acc1;
   T s = 0;
@@ -160,7 +160,7 @@ EG_TP_INLINE void mix_chunk(T* __restrict c, int64_t N, int64_t Wm, const T* __r
       for (int n = 0; n < NVC; ++n) {
         V tv;
         __builtin_memcpy(&tv, tr + n * W, sizeof(V));
-        acc[n] += s * tv;
+        acc[n] = eg::madd(s, tv, acc[n]);
       }
     }
 #pragma GCC unroll 32
@@ -181,7 +181,7 @@ EG_TP_INLINE void gather_chunk(T* __restrict h, int64_t N, int64_t Wm, const T* 
     for (int n = 0; n < NVC; ++n) {
       V gv;
       __builtin_memcpy(&gv, gr + n * W, sizeof(V));
-      acc[n] += s * gv;
+      acc[n] = eg::madd(s, gv, acc[n]);
     }
   }
 #pragma GCC unroll 32
@@ -485,7 +485,8 @@ eg_status run(const int32_t* segments, int32_t num_segments, const int32_t* path
     } else if (!present[s]) {
       P.ptr[s] = one<T>();
     } else {
-      if (!operands[s]) return eg::fail(EG_ERR_ARGUMENT, "%s: operand %d is null", fn, s);
+      // An empty batch reads nothing: bindings pass null for empty typed arrays.
+      if (!operands[s] && batch > 0) return eg::fail(EG_ERR_ARGUMENT, "%s: operand %d is null", fn, s);
       P.ptr[s] = static_cast<const T*>(operands[s]);
     }
     P.stride[s] = batch_strides[s];
@@ -593,6 +594,8 @@ eg_status run(const int32_t* segments, int32_t num_segments, const int32_t* path
   const int64_t out_size = operand_sizes[out_slot];
   const int64_t out_stride = batch_strides[out_slot];
   const RangeFn<T> range = range_fn<T>(ws);
+  // An output with no elements (empty batch, batch-strided) may be null.
+  if (!out && (batch > 0 || out_stride == 0)) return eg::fail(EG_ERR_ARGUMENT, "%s: out is null", fn);
   if (batch <= 0) {
     std::fill(out, out + (out_stride == 0 ? out_size : 0), T(0));
     return EG_OK;
@@ -632,7 +635,7 @@ extern "C" eg_status eg_segmented_tensor_product(
     int64_t batch, int out_operand, void* out) {
   EG_GUARD_BEGIN
   const char* fn = "eg_segmented_tensor_product";
-  if (!segments || !paths || !operand_sizes || !operands || !batch_strides || !out ||
+  if (!segments || !paths || !operand_sizes || !operands || !batch_strides ||
       (num_coeffs > 0 && (!coeff_index || !coeff_value)))
     return eg::fail(EG_ERR_ARGUMENT, "%s: null descriptor or operand array", fn);
   if (num_segments < 0 || num_paths < 0 || num_coeffs < 0 || batch < 0)

@@ -126,7 +126,7 @@ EG_TC_INLINE void prefetch_row(const T* p, int64_t n) {
 
 // Node output: acc[k][u] += sum over the nb edges b of sum_i M_b[i][k] * w_b[u] * in_b[i][u].
 // in[b]: the edge's input node row at the path's input segment ([i][u]); w[b]: its U weights
-// (nullptr: unweighted); m[b]: its d_in x d_out matrix.
+// (nullptr: unweighted); m[b]: its d_in x d_out matrix, entries kEB apart (see build_m_block).
 template <class T, class L, int DI, int DO>
 EG_TC_INLINE void node_path(int64_t nb, const T* const* in, const T* const* w, const T* const* m, T* acc, int64_t U,
                             int64_t din, int64_t dout, int64_t u0, int64_t u1) {
@@ -147,7 +147,7 @@ EG_TC_INLINE void node_path(int64_t nb, const T* const* in, const T* const* w, c
         for (int64_t i = 0; i < di; ++i) x[i] = L::load(ib + i * U);
       }
       for (int64_t i = 0; i < di; ++i)
-        for (int64_t k = 0; k < dO; ++k) y[k] += M[i * dO + k] * x[i];
+        for (int64_t k = 0; k < dO; ++k) y[k] = eg::madd(M[(i * dO + k) * kEB], x[i], y[k]);
     }
     for (int64_t k = 0; k < dO; ++k) L::store(acc + k * U + u, y[k]);
   }
@@ -165,16 +165,18 @@ EG_TC_INLINE void gw_path(const T* x, const T* g, const T* M, T* gw, int64_t U, 
     V acc = L::zero();
     for (int64_t i = 0; i < n1; ++i) {
       V h = L::zero();
-      for (int64_t k = 0; k < n3; ++k) h += M[i * n3 + k] * gk[k];
-      acc += L::load(x + i * U + u) * h;
+      for (int64_t k = 0; k < n3; ++k) h = eg::madd(M[i * n3 + k], gk[k], h);
+      acc = eg::madd(L::load(x + i * U + u), h, acc);
     }
     L::store(gw + u, acc);
   }
 }
 
-// Edge-attribute gradient pieces of one edge and path: P[i][k] = sum_u w[u] x[i][u] g[k][u].
+// Edge-attribute gradient pieces of one edge and path: P[i][k] = sum_u w[u] x[i][u] g[k][u], kept
+// as vectors of W lane sums (PV[(i * d3 + k) * W + lane], the channel tail added to lane 0), so
+// the caller reduces lanes once per x2 component rather than once per (i, k).
 template <class T, int D3>
-EG_TC_INLINE void pair_sums(const T* x, const T* g, const T* w, T* P, int64_t U, int64_t d1, int64_t d3) {
+EG_TC_INLINE void pair_sums(const T* x, const T* g, const T* w, T* PV, int64_t U, int64_t d1, int64_t d3) {
   typedef Lane<T, true> L;
   typedef typename L::V V;
   const int64_t n3 = D3 ? D3 : d3;
@@ -185,12 +187,14 @@ EG_TC_INLINE void pair_sums(const T* x, const T* g, const T* w, T* P, int64_t U,
     for (int64_t k = 0; k < n3; ++k) acc[k] = L::zero();
     for (int64_t u = 0; u < uv; u += L::W) {
       const V a = w ? L::load(w + u) * L::load(xi + u) : L::load(xi + u);
-      for (int64_t k = 0; k < n3; ++k) acc[k] += a * L::load(g + k * U + u);
+      for (int64_t k = 0; k < n3; ++k) acc[k] = eg::madd(a, L::load(g + k * U + u), acc[k]);
     }
     for (int64_t k = 0; k < n3; ++k) {
-      T s = L::sum(acc[k]);
+      T* pv = PV + (i * n3 + k) * L::W;
+      L::store(pv, acc[k]);
+      T s = 0;
       for (int64_t u = uv; u < U; ++u) s += (w ? w[u] * xi[u] : xi[u]) * g[k * U + u];
-      P[i * n3 + k] = s;
+      pv[0] += s;
     }
   }
 }
@@ -257,6 +261,48 @@ EG_TC_INLINE void build_m(const CPlan<T>& P, const CPath& p, const T* x2, int64_
   }
 }
 
+// build_m for the nb (<= kEB) edges of a block at once, as vectors over the edges: entry m of
+// edge b's matrix at Mb[m * kEB + b] (the same sums in the same order as build_m; entries of
+// edges b >= nb are 0). x2[b]: edge b's attribute row (nullptr without slot 2); X: d2 * kEB
+// scratch. Per term one vector update for all the edges rather than one scalar per edge, which
+// also keeps the running sums out of a spill-prone scalar loop (V8 spills it at every exit).
+template <class T>
+EG_TC_INLINE void build_m_block(const CPlan<T>& P, const CPath& p, const T* const* x2, int64_t nb, int64_t v, T* Mb,
+                                T* X) {
+  typedef eg::Vec<T> V;
+  constexpr int W = int(32 / sizeof(T)), NV = kEB / W;
+  static_assert(kEB % W == 0, "kEB must be a whole number of vectors");
+  const typename CPlan<T>::Term* tm = P.terms.data() + p.t0;
+  const int64_t dn = p.d1 * p.d3;
+  for (int64_t t = 0; t < dn * kEB; ++t) Mb[t] = T(0);
+  if (!p.has[SX2]) {  // the same matrix for every edge
+    int64_t t = 0;
+    while (t < p.nt) {
+      const int32_t m = tm[t].m;
+      T acc = 0;
+      for (; t < p.nt && tm[t].m == m; ++t) acc += tm[t].c;
+      for (int64_t b = 0; b < nb; ++b) Mb[m * kEB + b] = acc;
+    }
+    return;
+  }
+  const int64_t off = p.off[SX2] + v * p.d2;
+  for (int64_t j = 0; j < p.d2; ++j)
+    for (int64_t b = 0; b < kEB; ++b) X[j * kEB + b] = b < nb ? x2[b][off + j] : T(0);
+  int64_t t = 0;
+  while (t < p.nt) {
+    const int32_t m = tm[t].m;
+    V acc[NV] = {};
+    for (; t < p.nt && tm[t].m == m; ++t) {
+      const T c = tm[t].c;
+      const T* xj = X + tm[t].j * kEB;
+#pragma GCC unroll 4
+      for (int h = 0; h < NV; ++h) acc[h] = eg::madd(c, *reinterpret_cast<const V*>(xj + h * W), acc[h]);
+    }
+#pragma GCC unroll 4
+    for (int h = 0; h < NV; ++h) *reinterpret_cast<V*>(Mb + m * kEB + h * W) = acc[h];
+  }
+}
+
 // ------------------------------------------------------------- node layouts
 
 // Row [u][c] -> [c][u] per segment of the slot (elements outside segments copied).
@@ -305,11 +351,15 @@ EG_TC_INLINE void run_nodes_impl(const Job<T>* J, int64_t n0, int64_t n1) {
   const int a = out == SOUT ? SX1 : SOUT;
   const bool tr = out == SX1;  // M as [k][i]
   std::vector<T> acc(size_t(P.size[out])), mbuf(size_t(kEB * std::max<int64_t>(P.m_size, 1))),
-      wtmp(size_t(kEB * P.max_u));
+      wtmp(size_t(kEB * P.max_u)), xbuf;
+  int64_t max_d2 = 0;
+  for (const CPath& p : P.paths) max_d2 = std::max(max_d2, p.d2);
+  xbuf.resize(size_t(kEB * max_d2));
   const T* W = P.ptr[SW];
   const T* X2 = P.ptr[SX2];
   const int64_t sw = P.size[SW], s2 = P.size[SX2], sa = P.size[a], so = P.size[out];
   const T* rows[kEB];
+  const T* x2rows[kEB];
   const T* in[kEB];
   const T* wp[kEB];
   const T* mp[kEB];
@@ -323,14 +373,11 @@ EG_TC_INLINE void run_nodes_impl(const Job<T>* J, int64_t n0, int64_t n1) {
         prefetch_row(rows[b], sa);
         if (W) prefetch_row(W + e * sw, sw);
       }
-      for (int64_t b = 0; b < nb; ++b) {
-        const int64_t e = J->perm[r0 + b];
-        const T* x2 = X2 ? X2 + e * s2 : nullptr;
-        for (const CPath& p : P.paths) {
-          if (!p.has[out]) continue;
-          for (int64_t v = 0; v < p.V; ++v)
-            build_m(P, p, x2, v, mbuf.data() + b * P.m_size + p.m_off + v * p.d1 * p.d3);
-        }
+      for (int64_t b = 0; b < nb; ++b) x2rows[b] = X2 ? X2 + int64_t(J->perm[r0 + b]) * s2 : nullptr;
+      for (const CPath& p : P.paths) {
+        if (!p.has[out]) continue;
+        for (int64_t v = 0; v < p.V; ++v)
+          build_m_block(P, p, x2rows, nb, v, mbuf.data() + (p.m_off + v * p.d1 * p.d3) * kEB, xbuf.data());
       }
       for (const CPath& p : P.paths) {
         if (!p.has[out]) continue;
@@ -338,7 +385,7 @@ EG_TC_INLINE void run_nodes_impl(const Job<T>* J, int64_t n0, int64_t n1) {
         for (int64_t v = 0; v < p.V; ++v) {
           for (int64_t b = 0; b < nb; ++b) {
             in[b] = rows[b] + p.off[a];
-            mp[b] = mbuf.data() + b * P.m_size + p.m_off + v * p.d1 * p.d3;
+            mp[b] = mbuf.data() + (p.m_off + v * p.d1 * p.d3) * kEB + b;
             if (!p.has[SW]) {
               wp[b] = nullptr;
             } else {
@@ -364,7 +411,11 @@ template <class T>
 EG_TC_INLINE void run_edges_impl(const Job<T>* J, int64_t n0, int64_t n1) {
   const CPlan<T>& P = *J->P;
   const int out = P.out;
-  std::vector<T> mbuf(size_t(kMaxD * kMaxD)), wtmp(size_t(P.max_u)), pbuf(size_t(kMaxD * kMaxD));
+  constexpr int LW = Lane<T, true>::W;
+  int64_t max_d2 = 0;
+  for (const CPath& p : P.paths) max_d2 = std::max(max_d2, p.d2);
+  std::vector<T> mbuf(size_t(kMaxD * kMaxD)), wtmp(size_t(P.max_u)), pbuf(size_t(kMaxD * kMaxD * LW)),
+      gbuf(size_t(max_d2 * LW));
   const T* W = P.ptr[SW];
   const T* X2 = P.ptr[SX2];
   const int64_t sw = P.size[SW], s2 = P.size[SX2], s1 = P.size[SX1], s3 = P.size[SOUT], so = P.size[out];
@@ -413,9 +464,17 @@ EG_TC_INLINE void run_edges_impl(const Job<T>* J, int64_t n0, int64_t n1) {
               case 7: pair_sums<T, 7>(xa, gb, wu, pbuf.data(), U, p.d1, 7); break;
               default: pair_sums<T, 0>(xa, gb, wu, pbuf.data(), U, p.d1, p.d3); break;
             }
+            // gx[j] += sum over the terms of c P[i][k], lane by lane, then the lanes summed.
+            typedef Lane<T, true> L;
+            T* gv = gbuf.data();
+            for (int64_t j = 0; j < p.d2 * LW; ++j) gv[j] = T(0);
+            for (int64_t t = p.t0; t < p.t0 + p.nt; ++t) {
+              T* gj = gv + P.tj[size_t(t)] * LW;
+              const T* pv = pbuf.data() + (P.ti[size_t(t)] * p.d3 + P.tk[size_t(t)]) * LW;
+              L::store(gj, eg::madd(P.tc[size_t(t)], L::load(pv), L::load(gj)));
+            }
             T* gx = row + p.off[SX2] + v * p.d2;
-            for (int64_t t = p.t0; t < p.t0 + p.nt; ++t)
-              gx[P.tj[size_t(t)]] += P.tc[size_t(t)] * pbuf[size_t(P.ti[size_t(t)] * p.d3 + P.tk[size_t(t)])];
+            for (int64_t j = 0; j < p.d2; ++j) gx[j] += L::sum(L::load(gv + j * LW));
           }
         }
       }
@@ -461,8 +520,11 @@ eg_status run(const int32_t* segments, int32_t num_segments, const int32_t* path
     present[s] = operand_sizes[s] > 0;
     P.size[s] = operand_sizes[s];
     P.ptr[s] = nullptr;
+    // Zero rows (no edges, no nodes) read nothing: a null pointer is then fine
+    // (bindings pass one for empty typed arrays).
+    const int64_t rows = (s == SW || s == SX2) ? num_edges : num_nodes;
     if (s != out_slot && present[s]) {
-      if (!operands[s]) return eg::fail(EG_ERR_ARGUMENT, "%s: operand %d is null", fn, s);
+      if (!operands[s] && rows > 0) return eg::fail(EG_ERR_ARGUMENT, "%s: operand %d is null", fn, s);
       P.ptr[s] = static_cast<const T*>(operands[s]);
     }
   }
@@ -638,7 +700,9 @@ extern "C" eg_status eg_tp_convolution(eg_dtype dtype, const int32_t* segments, 
                                        int64_t num_edges, int64_t num_nodes, int out_operand, void* out) {
   EG_GUARD_BEGIN
   const char* fn = "eg_tp_convolution";
-  if (!segments || !paths || !operand_sizes || !operands || !out || (num_coeffs > 0 && (!coeff_index || !coeff_value)) ||
+  const int64_t out_rows = (out_operand == 0 || out_operand == 2) ? num_edges : num_nodes;
+  if (!segments || !paths || !operand_sizes || !operands || (!out && out_rows > 0) ||
+      (num_coeffs > 0 && (!coeff_index || !coeff_value)) ||
       (num_edges > 0 && (!edge_src || !edge_dst)))
     return eg::fail(EG_ERR_ARGUMENT, "%s: null descriptor, operand or index array", fn);
   if (num_segments < 0 || num_paths < 0 || num_coeffs < 0 || num_edges < 0 || num_nodes < 0)

@@ -23,6 +23,9 @@ void map(const T* x, T* out, int64_t n, F f) {
   }, kGrain);
 }
 
+typedef eg::F32x8u V8;
+inline void store8(float* p, const V8& v) { *reinterpret_cast<V8*>(p) = v; }
+
 // Vectorised float32 loop with an exact fix-up of out-of-range elements.
 // Compiled for AVX2 and for the baseline; the loader picks one (GCC ifunc).
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__EMSCRIPTEN__)
@@ -31,10 +34,26 @@ void map(const T* x, T* out, int64_t n, F f) {
 #define EG_CLONES
 #endif
 
-template <class Fast, class Exact>
-inline void fast_map_body(const float* x, float* out, int64_t lo, int64_t hi, Fast fast, Exact exact) {
+// fast_v(v, out) on 8-lane vectors (explicit, see vector_math.h; none when
+// LANES is 0; it stores rather than returns: GCC flags 32-byte vector returns
+// in the non-AVX clone, -Wpsabi), fast on the rest.
+template <int LANES = 8, class FastV, class Fast, class Exact>
+inline void fast_map_body(const float* x, float* out, int64_t lo, int64_t hi, FastV fast_v, Fast fast, Exact exact) {
+  typedef eg::F32x8u V;
+  int64_t i = lo;
   int outside = 0;
-  for (int64_t i = lo; i < hi; ++i) {
+  if constexpr (LANES == 8) {
+    eg::I32x8u inside = eg::I32x8u{} - 1;
+    for (; i + 8 <= hi; i += 8) {
+      const V v = *reinterpret_cast<const V*>(x + i);
+      fast_v(v, out + i);
+      inside &= eg::inside_fast_range(v);
+    }
+    for (int lane = 0; lane < 8; ++lane) outside |= !inside[lane];
+  } else {
+    (void)fast_v;
+  }
+  for (; i < hi; ++i) {
     out[i] = fast(x[i]);
     outside |= !(std::fabs(x[i]) < eg::kFastRange);  // branch-free, so this loop vectorises too
   }
@@ -45,17 +64,20 @@ inline void fast_map_body(const float* x, float* out, int64_t lo, int64_t hi, Fa
 }
 
 EG_CLONES void exp_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
-  fast_map_body(x, out, lo, hi, eg::exp_f32, [](float v) { return float(std::exp(double(v))); });
+  fast_map_body(x, out, lo, hi, [](const V8& v, float* o) { store8(o, eg::exp_f32(v)); },
+                [](float v) { return eg::exp_f32(v); }, [](float v) { return float(std::exp(double(v))); });
 }
 EG_CLONES void sigmoid_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
-  fast_map_body(x, out, lo, hi, eg::sigmoid_f32, [](float v) { return float(sigmoid(double(v))); });
+  fast_map_body(x, out, lo, hi, [](const V8& v, float* o) { store8(o, eg::sigmoid_f32(v)); },
+                [](float v) { return eg::sigmoid_f32(v); }, [](float v) { return float(sigmoid(double(v))); });
 }
 EG_CLONES void silu_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
-  fast_map_body(x, out, lo, hi, [](float v) { return v * eg::sigmoid_f32(v); },
-                [](float v) { return float(double(v) * sigmoid(double(v))); });
+  fast_map_body(x, out, lo, hi, [](const V8& v, float* o) { store8(o, v * eg::sigmoid_f32(v)); },
+                [](float v) { return v * eg::sigmoid_f32(v); }, [](float v) { return float(double(v) * sigmoid(double(v))); });
 }
 EG_CLONES void tanh_chunk(const float* x, float* out, int64_t lo, int64_t hi) {
-  fast_map_body(x, out, lo, hi, eg::tanh_f32, [](float v) { return float(std::tanh(double(v))); });
+  // tanh has no vector form: the 0-lane vector loop leaves all of it to the scalar one.
+  fast_map_body<0>(x, out, lo, hi, nullptr, eg::tanh_f32, [](float v) { return float(std::tanh(double(v))); });
 }
 
 using Chunk = void (*)(const float*, float*, int64_t, int64_t);
@@ -135,11 +157,20 @@ inline double silu_grad(double v) {
   return s * (1.0 + v * (1.0 - s));
 }
 
-template <class Fast, class Exact>
+template <class FastV, class Fast, class Exact>
 inline void fast_grad_body(const float* x, const float* dy, float* out, int64_t lo, int64_t hi,
-                           Fast fast, Exact exact) {
+                           FastV fast_v, Fast fast, Exact exact) {
+  typedef eg::F32x8u V;
+  eg::I32x8u inside = eg::I32x8u{} - 1;
+  int64_t i = lo;
+  for (; i + 8 <= hi; i += 8) {
+    const V v = *reinterpret_cast<const V*>(x + i);
+    fast_v(v, *reinterpret_cast<const V*>(dy + i), out + i);
+    inside &= eg::inside_fast_range(v);
+  }
   int outside = 0;
-  for (int64_t i = lo; i < hi; ++i) {
+  for (int lane = 0; lane < 8; ++lane) outside |= !inside[lane];
+  for (; i < hi; ++i) {
     out[i] = dy[i] * fast(x[i]);
     outside |= !(std::fabs(x[i]) < eg::kFastRange);
   }
@@ -153,6 +184,10 @@ EG_CLONES void silu_grad_chunk(const float* x, const float* y, const float* dy, 
                                int64_t lo, int64_t hi) {
   (void)y;
   fast_grad_body(x, dy, out, lo, hi,
+                 [](const V8& v, const V8& dy8, float* o) {
+                   const V8 s = eg::sigmoid_f32(v);
+                   store8(o, dy8 * (s * (1.0f + v * (1.0f - s))));
+                 },
                  [](float v) {
                    const float s = eg::sigmoid_f32(v);
                    return s * (1.0f + v * (1.0f - s));
@@ -162,7 +197,8 @@ EG_CLONES void silu_grad_chunk(const float* x, const float* y, const float* dy, 
 EG_CLONES void softplus_grad_chunk(const float* x, const float* y, const float* dy, float* out,
                                    int64_t lo, int64_t hi) {
   (void)y;
-  fast_grad_body(x, dy, out, lo, hi, eg::sigmoid_f32, [](double v) { return sigmoid(v); });
+  fast_grad_body(x, dy, out, lo, hi, [](const V8& v, const V8& dy8, float* o) { store8(o, dy8 * eg::sigmoid_f32(v)); },
+                 [](float v) { return eg::sigmoid_f32(v); }, [](double v) { return sigmoid(v); });
 }
 
 using GradChunk = void (*)(const float*, const float*, const float*, float*, int64_t, int64_t);

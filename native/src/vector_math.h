@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "simd.h"
+
 namespace eg {
 
 // Cephes expf: e^x = 2^n · e^r with n = round(x·log2 e), |r| ≤ ln2/2, and a
@@ -46,6 +48,36 @@ inline float tanh_f32(float x) {
 
 // The fast path covers |x| < kFastRange; beyond it (and for NaN) callers use libm.
 constexpr float kFastRange = 40.0f;
+
+// exp_f32 and sigmoid_f32 on explicit 8-lane vectors, for the loops that would
+// otherwise leave vectorisation to the compiler: in wasm that keeps two 4-lane
+// chains in flight per step and lets the polynomial use madd (relaxed-SIMD
+// FMA); natively the same operations GCC contracts in the scalar version.
+typedef int32_t I32x8u __attribute__((vector_size(32), aligned(4)));
+
+EG_SIMD_INLINE F32x8u exp_f32(const F32x8u& x) {
+  typedef F32x8u V;
+  const V magic = V{} + 12582912.0f;
+  const V n = madd(x, V{} + 1.44269504088896341f, magic) - magic;
+  V r = madd(n, V{} - 0.693359375f, x);
+  r = madd(n, V{} + 2.12194440e-4f, r);
+  V p = V{} + 1.9875691500e-4f;
+  p = madd(p, r, V{} + 1.3981999507e-3f);
+  p = madd(p, r, V{} + 8.3334519073e-3f);
+  p = madd(p, r, V{} + 4.1665795894e-2f);
+  p = madd(p, r, V{} + 1.6666665459e-1f);
+  p = madd(p, r, V{} + 5.0000001201e-1f);
+  p = madd(p * r, r, r) + 1.0f;
+  const I32x8u bits = (__builtin_convertvector(n, I32x8u) + 127) << 23;
+  V scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+EG_SIMD_INLINE F32x8u sigmoid_f32(const F32x8u& x) { return 1.0f / (1.0f + exp_f32(-x)); }
+
+// All lanes inside (-kFastRange, kFastRange) (false for NaN lanes).
+EG_SIMD_INLINE I32x8u inside_fast_range(const F32x8u& x) { return (x < kFastRange) & (x > -kFastRange); }
 
 }  // namespace eg
 

@@ -8,6 +8,11 @@
 #                        (node, web worker; what the Node loader require()s)
 #   equigraph-wasm.mjs   ES module, SINGLE_FILE, asynchronous instantiation,
 #                        web/worker only (for browser bundlers via initWasm())
+# each twice: SIMD128 (equigraph-wasm.*) and with relaxed SIMD
+# (equigraph-wasm-relaxed.*: eg::madd in simd.h becomes relaxed madd, an FMA
+# where the CPU has one); the loaders pick the relaxed build where the engine
+# validates it. relaxed-opcodes.mjs moves clang 14's pre-standard relaxed
+# opcodes to their final encoding after the link.
 #
 # Environment:
 #   EG_WASM_SRC   directory of kernel sources (default: native/src)
@@ -51,24 +56,30 @@ if [ "${#sources[@]}" -eq 0 ]; then
 fi
 
 rm -rf "$obj"
-mkdir -p "$obj"
+mkdir -p "$obj/simd128" "$obj/relaxed"
 cxxflags=(-std=c++17 -O3 -msimd128 -DEG_NO_THREADS -DNDEBUG -I"$root/native/include" -I"$src")
 
-# Compile (in parallel, one job per core), then link twice from the same objects.
+# Compile every source for both variants (in parallel, one job per core),
+# then link each variant twice from its objects.
 jobs="$(nproc 2>/dev/null || echo 2)"
-objects=()
+objects_simd128=()
+objects_relaxed=()
 pids=()
-for f in "${sources[@]}"; do
-  base="$(basename "$f" .cpp)"
-  [ "$(dirname "$f")" = "$here" ] && base="glue_$base"
-  o="$obj/$base.o"
-  objects+=("$o")
-  "$emxx" "${cxxflags[@]}" -c "$f" -o "$o" &
-  pids+=($!)
-  if [ "${#pids[@]}" -ge "$jobs" ]; then
-    wait "${pids[0]}"
-    pids=("${pids[@]:1}")
-  fi
+for variant in simd128 relaxed; do
+  extra=()
+  [ "$variant" = relaxed ] && extra=(-mrelaxed-simd)
+  for f in "${sources[@]}"; do
+    base="$(basename "$f" .cpp)"
+    [ "$(dirname "$f")" = "$here" ] && base="glue_$base"
+    o="$obj/$variant/$base.o"
+    if [ "$variant" = relaxed ]; then objects_relaxed+=("$o"); else objects_simd128+=("$o"); fi
+    "$emxx" "${cxxflags[@]}" "${extra[@]}" -c "$f" -o "$o" &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$jobs" ]; then
+      wait "${pids[0]}"
+      pids=("${pids[@]:1}")
+    fi
+  done
 done
 for p in "${pids[@]}"; do wait "$p"; done
 
@@ -86,9 +97,19 @@ ldflags=(-O3 -msimd128
   -sWASM_BIGINT=1 -sFILESYSTEM=0 -sASSERTIONS=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
   "-sEXPORTED_FUNCTIONS=$exported" "-sEXPORTED_RUNTIME_METHODS=$runtime")
 
-"$emxx" "${objects[@]}" "${ldflags[@]}" -sENVIRONMENT=node,web,worker \
-  -sWASM_ASYNC_COMPILATION=0 -o "$out/equigraph-wasm.cjs"
-"$emxx" "${objects[@]}" "${ldflags[@]}" -sENVIRONMENT=web,worker \
-  -sEXPORT_ES6=1 -o "$out/equigraph-wasm.mjs"
+link() {  # link OBJECTS... -- OUTPUT_STEM EXTRA_FLAGS...
+  local objs=()
+  while [ "$1" != -- ]; do objs+=("$1"); shift; done
+  shift
+  local stem="$1"
+  shift
+  "$emxx" "${objs[@]}" "${ldflags[@]}" "$@" -sENVIRONMENT=node,web,worker \
+    -sWASM_ASYNC_COMPILATION=0 -o "$stem.cjs"
+  "$emxx" "${objs[@]}" "${ldflags[@]}" "$@" -sENVIRONMENT=web,worker \
+    -sEXPORT_ES6=1 -o "$stem.mjs"
+}
+link "${objects_simd128[@]}" -- "$out/equigraph-wasm"
+link "${objects_relaxed[@]}" -- "$out/equigraph-wasm-relaxed" -mrelaxed-simd
+node "$here/relaxed-opcodes.mjs" "$out/equigraph-wasm-relaxed.cjs" "$out/equigraph-wasm-relaxed.mjs"
 
-echo "build.sh: wrote $out/equigraph-wasm.cjs and $out/equigraph-wasm.mjs (${#sources[@]} sources)"
+echo "build.sh: wrote equigraph-wasm{,-relaxed}.{cjs,mjs} in $out (${#sources[@]} sources)"

@@ -75,7 +75,8 @@ export async function run(): Promise<void> {
   await setThreads({ label: 'cpu', backend: 'cpu' } as Target);
   const peak = peakGflops();
   console.log(`machine: ${peak.cores} cores at ${peak.ghz.toFixed(2)} GHz → fp32 peak ≈ ${peak.gflops.toFixed(0)} GFLOP/s (AVX2, 2 FMA pipes × 8 lanes × 2 flops per cycle per core)`);
-  printTable('foundation ops', rows, targets, [['wasm', 'cpu-1t'], ['wasm', 'cpu'], ['reference', 'cpu']]);
+  const simd128: Array<[string, string]> = targets.some((t) => t.label === 'wasm-simd128') ? [['wasm-simd128', 'cpu-1t']] : [];
+  printTable('foundation ops', rows, targets, [['wasm', 'cpu-1t'], ...simd128, ['wasm', 'cpu'], ['reference', 'cpu']]);
   const best = Math.max(...rows.filter((r) => r.flops && r.name.startsWith('matmul')).map((r) => r.flops! / r.ms.cpu / 1e6));
   console.log(`best native matmul: ${best.toFixed(1)} GFLOP/s = peak / ${(peak.gflops / best).toFixed(2)}`);
 }

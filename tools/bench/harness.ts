@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Bench } from 'tinybench';
-import { backendReport, findBackend } from '@equigraph/core';
+import { backendReport, findBackend, registerHostBackend } from '@equigraph/core';
 import { loadBackends } from '../backends.js';
 
 /** A backend configuration to measure: a registered backend plus an optional thread count (cpu). */
@@ -34,10 +34,28 @@ export async function availableTargets(options: { reference?: boolean } = {}): P
     }
   };
   if (loads('cpu')) targets.push({ label: 'cpu', backend: 'cpu' }, { label: 'cpu-1t', backend: 'cpu', threads: 1 });
-  if (loads('wasm')) targets.push({ label: 'wasm', backend: 'wasm' });
+  if (loads('wasm')) {
+    targets.push({ label: 'wasm', backend: 'wasm' });
+    const simd128 = await wasmSimd128Target();
+    if (simd128) targets.push(simd128);
+  }
   if (options.reference !== false) targets.push({ label: 'reference', backend: 'reference', scale: 10 });
   for (const s of backendReport()) if (s.state === 'skipped') console.log(`(backend ${s.name} skipped: ${s.reason})`);
   return targets;
+}
+
+/** Set to 1: with the relaxed-SIMD wasm build active, also measure the SIMD128 build ('wasm-simd128'), in the same process. */
+export const WASM_SIMD128_ENV = 'EQUIGRAPH_BENCH_WASM_SIMD128';
+
+/** Prints which wasm build runs; registers the SIMD128 build as backend 'wasm-simd128' when asked for (see WASM_SIMD128_ENV). */
+async function wasmSimd128Target(): Promise<Target | undefined> {
+  const wasm = await import('@equigraph/wasm');
+  const build = wasm.wasmBuild();
+  if (build) console.log(`(wasm: ${build.simd} build, ${build.why})`);
+  if (process.env[WASM_SIMD128_ENV] !== '1' || build?.simd !== 'relaxed-simd') return undefined;
+  const mod = wasm.loadWasmBuild('simd128');
+  registerHostBackend('wasm-simd128', () => Object.assign(new wasm.WasmPrimitives(mod), wasm.createWasmTpPrimitives(mod)), 0);
+  return { label: 'wasm-simd128', backend: 'wasm-simd128' };
 }
 
 export async function setThreads(target: Target): Promise<void> {

@@ -87,8 +87,8 @@ export async function run(): Promise<TpBenchRow[]> {
     console.log(`wasm/native (2 threads): forward ${(wasm.forwardMs / cpu.forwardMs).toFixed(2)}, fwd+bwd ${(wasm.forwardBackwardMs / cpu.forwardBackwardMs).toFixed(2)}`);
   }
   const cpu1 = rows.find((r) => r.label === 'cpu-1t');
-  if (cpu1 && wasm) {
-    console.log(`wasm/native (1 thread): forward ${(wasm.forwardMs / cpu1.forwardMs).toFixed(2)}, fwd+bwd ${(wasm.forwardBackwardMs / cpu1.forwardBackwardMs).toFixed(2)}`);
+  for (const w of rows.filter((r) => r.label.startsWith('wasm'))) {
+    if (cpu1) console.log(`${w.label}/native (1 thread): forward ${(w.forwardMs / cpu1.forwardMs).toFixed(2)}, fwd+bwd ${(w.forwardBackwardMs / cpu1.forwardBackwardMs).toFixed(2)}`);
   }
   return rows;
 }

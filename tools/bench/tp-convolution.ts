@@ -135,7 +135,7 @@ export async function run(): Promise<Row[]> {
   // Peak memory of one forward + backward in a fresh process per case (full size; not for the reference).
   for (const r of rows) {
     const target = targets.find((t) => t.label === r.label)!;
-    if (target.backend === 'reference') continue;
+    if (target.backend === 'reference' || target.backend === 'wasm-simd128') continue; // the child process has no 'wasm-simd128'
     r.rssMiB = peakRss(target.backend, target.threads ?? 0, target.fused);
   }
 
@@ -157,6 +157,10 @@ export async function run(): Promise<Row[]> {
   console.log(`e3nn 0.5.6, shared/README.md (2 threads, best of 5) | ${E3NN_REFERENCE.forwardMs} | ${E3NN_REFERENCE.forwardBackwardMs} | - | 1.0 | 1.0`);
   const perEdgeOut = (EDGES * d.irrepsOut.dim * 4) / 2 ** 20;
   console.log(`(the unfused composition materialises [E, ${d.irrepsOut.dim}] per-edge outputs: ${perEdgeOut.toFixed(0)} MiB in float32, and as much again for their gradient; inputs: weights [E, ${d.numWeights}] ${((EDGES * d.numWeights * 4) / 2 ** 20).toFixed(0)} MiB, node features ${((NODES * d.irreps1.dim * 4) / 2 ** 20).toFixed(0)} MiB, output ${((NODES * d.irrepsOut.dim * 4) / 2 ** 20).toFixed(0)} MiB)`);
+  const cpu1 = rows.find((r) => r.label === 'cpu-1t');
+  for (const w of rows.filter((r) => r.label.startsWith('wasm'))) {
+    if (cpu1) console.log(`${w.label}/native (1 thread): forward ${(w.forwardMs / cpu1.forwardMs).toFixed(2)}, fwd+bwd ${(w.forwardBackwardMs / cpu1.forwardBackwardMs).toFixed(2)}`);
+  }
   const target = E3NN_REFERENCE.forwardBackwardMs / 30;
   const cpu = rows.find((r) => r.label === 'cpu');
   if (cpu) console.log(`target: ≥ 30× e3nn fwd+bwd, i.e. ≤ ${target.toFixed(0)} ms; cpu (2 threads): ${fmt(cpu.forwardBackwardMs)} ms → ${(E3NN_REFERENCE.forwardBackwardMs / cpu.forwardBackwardMs).toFixed(1)}×`);

@@ -244,6 +244,18 @@ describe('tensor product backends agree with the reference', () => {
     }
   }
 
+  // Empty operands (zero-length typed arrays) must reach the kernels as valid operands.
+  for (const [backend, missing] of [['reference', undefined], ['cpu', cpuMissing], ['wasm', wasmMissing]] as const) {
+    it.skipIf(missing !== undefined)(`${backend}: an empty batch gives an empty output and zero weight gradients`, () => {
+      const d = fullyConnectedTensorProduct('2x0e+2x1o', '0e+1o', '2x0e+2x1o');
+      const [x, y, w] = inputs(d, rng, 0, false, 'float64', backend).map((t) => t!.withGrad());
+      const out = tensorProduct(d, x!, y, w);
+      expect(out.shape).toEqual([0, d.irrepsOut.dim]);
+      const [gw] = gradients(sum(out), [w!]);
+      expect(Array.from(gw!.toArray())).toEqual(new Array(d.numWeights).fill(0));
+    });
+  }
+
   it.skipIf(cpuMissing !== undefined)('cpu: double backward equals the reference', () => {
     const d = fullyConnectedTensorProduct('2x0e+2x1o', '0e+1o', '2x0e+2x1o');
     const second = (backend: string) => {

@@ -1,7 +1,7 @@
 // Fused tensor-product convolution: equals the unfused composition (indexSelect → tensorProduct →
 // scatterSum) in value and in every gradient on reference / cpu / wasm in float32 and float64;
 // equivariance under O(3); gradients of order 1 and 2 against finite differences; errors.
-import { Rng, gradients, indexSelect, matmul, scatterSum, slice, tensor, transpose, type DType, type Tensor } from '@equigraph/core';
+import { Rng, gradients, indexSelect, matmul, scatterSum, slice, sum, tensor, transpose, type DType, type Tensor } from '@equigraph/core';
 import { assertClose, backendMissing, checkGrads } from '@equigraph/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -156,8 +156,14 @@ describe('tpConvolution arguments', () => {
     expect(() => tpConvolution(d, x, sh, w, Int32Array.from(edgeIndex, (v, i) => (i === 3 ? 99 : v)), N)).toThrow(/outside/);
     expect(() => tpConvolution(d, x, sh, w, edgeIndex, N + 1)).toThrow(/nodeFeatures/);
   });
-  it('no edges: zeros', () => {
-    const y = tpConvolution(d, x, slice(sh, [0, 0], [0, sh.shape[1]!]), slice(w!, [0, 0], [0, d.numWeights]), new Int32Array(0), N);
+  // Empty per-edge operands (zero-length typed arrays) must reach every kernel as valid operands.
+  it.each(backends)('no edges: zeros and zero gradients on %s', (backend, missing) => {
+    if (missing) return;
+    const on = (t: Tensor) => tensor(t.toArray(), t.shape, { dtype: t.dtype, backend });
+    const xb = on(x).withGrad();
+    const y = tpConvolution(d, xb, on(slice(sh, [0, 0], [0, sh.shape[1]!])), on(slice(w!, [0, 0], [0, d.numWeights])), new Int32Array(0), N);
     expect(Array.from(y.toArray())).toEqual(new Array(N * d.irrepsOut.dim).fill(0));
+    const [gx] = gradients(sum(y), [xb]);
+    expect(Array.from(gx.toArray())).toEqual(new Array(N * d.irreps1.dim).fill(0));
   });
 });

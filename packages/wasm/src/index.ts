@@ -4,7 +4,11 @@
  * pure-TypeScript reference). Importing this module registers it.
  *
  * In Node the module instantiates synchronously on first use. In browsers
- * call `await initWasm()` once before selecting the backend.
+ * call `await initWasm()` once before selecting the backend. Where the engine
+ * validates relaxed SIMD the relaxed-SIMD build is used (FMA), else the
+ * SIMD128 one; `wasmBuild()` says which, $EQUIGRAPH_WASM_SIMD=baseline forces
+ * SIMD128. Node 20 validates it once the loader has set V8's
+ * --experimental-wasm-relaxed-simd (for the whole process).
  */
 import { registerHostBackend } from '@equigraph/core';
 import { createWasmPrimitives } from './wasm-primitives.js';
@@ -14,7 +18,8 @@ import { createWasmTpPrimitives } from './tensor-product.js';
 export { WasmPrimitives, createWasmPrimitives } from './wasm-primitives.js';
 export { createWasmTpPrimitives, type WasmTpDescriptor, type WasmTpPrimitives } from './tensor-product.js';
 export { wasmRadiusGraph, type WasmRadiusGraphResult } from './neighbors.js';
-export { getWasmModule, initWasm, isWasmLoaded, type EquigraphWasmModule } from './module.js';
+export { getWasmModule, initWasm, isWasmLoaded, loadWasmBuild, wasmBuild, type EquigraphWasmModule } from './module.js';
+export { WASM_SIMD_ENV, type WasmSimd } from './simd.js';
 
 /** The priority the 'wasm' backend registers with. */
 export const WASM_PRIORITY = 200;

@@ -1,4 +1,5 @@
-import { loadAsync, loadSync } from '#load';
+import { loadAsync, loadBuildSync, loadSync } from '#load';
+import type { WasmSimd } from './simd.js';
 
 /**
  * The part of the emscripten module (built by native/wasm/build.sh) this
@@ -42,7 +43,15 @@ export interface EquigraphWasmModule {
 /** An emscripten MODULARIZE factory; the module object passed in is filled in place. */
 export type EquigraphWasmFactory = (moduleArg?: Record<string, unknown>) => unknown;
 
+/** A loaded build: the module, which variant it is and why that one. */
+export interface LoadedWasm {
+  module: EquigraphWasmModule;
+  simd: WasmSimd;
+  why: string;
+}
+
 let instance: EquigraphWasmModule | undefined;
+let loaded: LoadedWasm | undefined;
 let pending: Promise<EquigraphWasmModule> | undefined;
 let lastFailure: string | undefined;
 
@@ -59,7 +68,8 @@ function describe(err: unknown): string {
 export function getWasmModule(): EquigraphWasmModule {
   if (instance) return instance;
   try {
-    instance = loadSync();
+    loaded = loadSync();
+    instance = loaded.module;
     lastFailure = undefined;
     return instance;
   } catch (err) {
@@ -76,9 +86,10 @@ export function getWasmModule(): EquigraphWasmModule {
 export function initWasm(): Promise<EquigraphWasmModule> {
   if (instance) return Promise.resolve(instance);
   pending ??= loadAsync().then(
-    (mod) => {
-      instance = mod;
-      return mod;
+    (result) => {
+      loaded = result;
+      instance = result.module;
+      return result.module;
     },
     (err: unknown) => {
       pending = undefined;
@@ -91,4 +102,20 @@ export function initWasm(): Promise<EquigraphWasmModule> {
 /** Whether the module is instantiated already (no loading is attempted). */
 export function isWasmLoaded(): boolean {
   return instance !== undefined;
+}
+
+/**
+ * Which build the backend runs, once loaded: 'relaxed-simd' or 'simd128',
+ * with the reason for the choice; undefined before loading.
+ */
+export function wasmBuild(): { simd: WasmSimd; why: string } | undefined {
+  return loaded && { simd: loaded.simd, why: loaded.why };
+}
+
+/**
+ * Instantiates one build on its own, synchronously (Node only), whatever the
+ * backend uses: for tests and comparisons, e.g. `new WasmPrimitives(loadWasmBuild('simd128'))`.
+ */
+export function loadWasmBuild(simd: WasmSimd): EquigraphWasmModule {
+  return loadBuildSync(simd);
 }

@@ -1,5 +1,5 @@
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '@equigraph/core';
-import type { BinaryOp, FloatArray, HostPrimitives, ReduceOp, ScatterOp, TypedArray, UnaryGradOp, UnaryOp } from '@equigraph/core';
+import type { BinaryOp, DType, FloatArray, HostPrimitives, ReduceOp, ScatterOp, TypedArray, UnaryGradOp, UnaryOp } from '@equigraph/core';
 import { getWasmModule, type EquigraphWasmModule } from './module.js';
 import { wasmRadiusGraph, type WasmRadiusGraphResult } from './neighbors.js';
 
@@ -69,6 +69,9 @@ function bytesOf(...sizes: number[]): number {
   return total;
 }
 
+/** Node's Buffer.allocUnsafeSlow: unzeroed memory in its own ArrayBuffer (offset 0, never a pool slice); absent in browsers. */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafeSlow(size: number): { buffer: ArrayBuffer } } }).Buffer;
+
 /** 'integral' | 'component' | 'norm' → eg_sh_normalization (native/include/equigraph.h). */
 const SH_NORMALIZATION_CODES: Record<string, number> = { integral: 0, component: 1, norm: 2 };
 /** EG_SH_MAX_L. */
@@ -137,6 +140,16 @@ export class WasmPrimitives implements HostPrimitives {
   }
 
   // --- HostPrimitives ---
+
+  /**
+   * Every call copies its whole output back out of the heap, so the op
+   * layer's outputs need no zero fill (Node; zeroed arrays elsewhere).
+   */
+  allocUninitialized(dtype: DType, size: number): TypedArray {
+    const Ctor = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : Int32Array;
+    if (size === 0 || !NodeBuffer) return new Ctor(size);
+    return new Ctor(NodeBuffer.allocUnsafeSlow(size * Ctor.BYTES_PER_ELEMENT).buffer, 0, size);
+  }
 
   unary(op: UnaryOp, x: FloatArray, out: FloatArray): void {
     const code = UNARY_CODES[op];

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const output = join(root, 'packages/wasm/dist-wasm/equigraph-wasm.cjs');
+// The SIMD128 and relaxed-SIMD builds (the .mjs twins are written alongside).
+const outputs = ['equigraph-wasm.cjs', 'equigraph-wasm-relaxed.cjs'].map((f) => join(root, 'packages/wasm/dist-wasm', f));
 
 function newestSource(): number {
   let newest = 0;
@@ -15,7 +16,7 @@ function newestSource(): number {
     const abs = join(root, dir);
     if (!existsSync(abs)) continue;
     for (const name of readdirSync(abs)) {
-      if (/\.(cpp|h|sh)$/.test(name)) newest = Math.max(newest, statSync(join(abs, name)).mtimeMs);
+      if (/\.(cpp|h|sh|mjs)$/.test(name)) newest = Math.max(newest, statSync(join(abs, name)).mtimeMs);
     }
   }
   return newest;
@@ -31,10 +32,11 @@ function hasEmxx(): boolean {
 }
 
 export function ensureWasmBuilt(): string | undefined {
-  const built = existsSync(output);
-  if (built && statSync(output).mtimeMs >= newestSource()) return undefined;
+  const current = outputs.every((f) => existsSync(f)) && Math.min(...outputs.map((f) => statSync(f).mtimeMs)) >= newestSource();
+  if (current) return undefined;
   if (!hasEmxx()) {
-    return built ? undefined : `${output} is not built and em++ is not available (install emscripten, then run native/wasm/build.sh)`;
+    // The SIMD128 build alone is enough to run (the loader falls back to it).
+    return existsSync(outputs[0]!) ? undefined : `${outputs[0]} is not built and em++ is not available (install emscripten, then run native/wasm/build.sh)`;
   }
   execFileSync('bash', [join(root, 'native/wasm/build.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   return undefined;
