@@ -441,32 +441,21 @@ const void* non_null(const void* p) {
 }
 void* non_null(void* p) { return const_cast<void*>(non_null(static_cast<const void*>(p))); }
 
-// The operands array (4 entries: a CUDA buffer, or null for the output and
-// absent slots) into `ptrs`, as egn::tp_operands checks typed arrays: each
-// present input slot must be a live buffer of out's dtype with at least
-// needed(slot) elements.
+// egn::slot_operands over CUDA buffers: each present input slot must be a
+// live buffer of out's dtype with at least the elements the slot needs.
 template <typename Needed>
-void device_operands(const Napi::CallbackInfo& info, const Args& args, Napi::Value ops_v, int64_t out_slot,
-                     const std::vector<int64_t>& sizes, eg_dtype out_dtype, Needed needed, const void* ptrs[4]) {
-  if (!ops_v.IsArray()) args.type_error("argument 'operands' must be an array of 4 CUDA buffers or null");
-  Napi::Array ops = ops_v.As<Napi::Array>();
-  if (ops.Length() != 4) args.range_error("argument 'operands' must have 4 entries");
-  static const char* names[4] = {"operands[0] (weights)", "operands[1] (x1)", "operands[2] (x2)",
-                                 "operands[3] (out)"};
-  for (uint32_t s = 0; s < 4; ++s) {
-    ptrs[s] = nullptr;
-    if (int64_t(s) == out_slot || sizes[s] == 0) continue;
-    Napi::Value v = ops.Get(s);
+void device_operands(const Args& args, Napi::Value ops_v, int64_t out_slot, const std::vector<int64_t>& sizes,
+                     eg_dtype out_dtype, Needed needed, const void* ptrs[4]) {
+  auto read = [&](Napi::Value v, const std::string& name, int64_t need) -> const void* {
     DeviceBuffer* b = v.IsExternal() ? v.As<Napi::External<DeviceBuffer>>().Data() : nullptr;
-    if (!b || !is_live(b)) args.type_error(std::string(names[s]) + " must be a CUDA buffer from cudaAlloc");
-    if (b->freed) args.type_error(std::string(names[s]) + " is a disposed CUDA buffer");
-    if (b->dtype != out_dtype) args.type_error(std::string(names[s]) + " must have the dtype of 'out'");
-    if (b->length < needed(int64_t(s)))
-      args.range_error(std::string(names[s]) + " has " + std::to_string(b->length) + " elements, needs at least " +
-                       std::to_string(needed(int64_t(s))));
-    ptrs[s] = non_null(b->ptr);
-  }
-  (void)info;
+    if (!b || !is_live(b)) args.type_error(name + " must be a CUDA buffer from cudaAlloc");
+    if (b->freed) args.type_error(name + " is a disposed CUDA buffer");
+    if (b->dtype != out_dtype) args.type_error(name + " must have the dtype of 'out'");
+    if (b->length < need)
+      args.range_error(name + " has " + std::to_string(b->length) + " elements, needs at least " + std::to_string(need));
+    return non_null(b->ptr);
+  };
+  egn::slot_operands(args, ops_v, out_slot, sizes, "CUDA buffers", needed, read, ptrs);
 }
 
 // cudaSegmentedTensorProduct(segments, paths, coeffIndex, coeffValue, operandSizes, operands,
@@ -480,17 +469,11 @@ Napi::Value SegmentedTensorProduct(const Napi::CallbackInfo& info) {
   const int64_t out_slot = args.integer(8, "outSlot");
   Array out = device(info, args, 9, "out", egn::kFloat);
   const std::vector<int64_t>& sizes = d.sizes;
-  if (sizes.size() != 4 || strides.size() != 4) args.range_error("operandSizes and batchStrides need 4 entries");
-  if (out_slot > 3) args.range_error("argument 'outSlot' must be 0..3");
-  egn::check_tp_descriptor(args, d);
-  // Elements an operand needs: the last sample's offset plus one sample.
-  auto needed = [&](int64_t s) -> int64_t {
-    if (sizes[s] == 0) return 0;
-    if (batch == 0) return strides[s] == 0 ? sizes[s] : 0;
-    return args.mul(batch - 1, strides[s], "batch*stride") + sizes[s];
-  };
+  if (strides.size() != 4) args.range_error("batchStrides needs 4 entries");
+  egn::check_tp_call(args, d, out_slot);
+  auto needed = egn::batched_tp_needs(args, sizes, strides, batch);
   const void* ptrs[4];
-  device_operands(info, args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
+  device_operands(args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
   args.need(out, needed(out_slot), "out");
   check(info.Env(), egc_segmented_tensor_product(
                         out.dtype, static_cast<const int32_t*>(d.segments.data), d.num_segments(),
@@ -513,17 +496,12 @@ Napi::Value TpConvolution(const Napi::CallbackInfo& info) {
   const int64_t out_slot = args.integer(9, "outSlot");
   Array out = device(info, args, 10, "out", egn::kFloat);
   const std::vector<int64_t>& sizes = d.sizes;
-  if (sizes.size() != 4) args.range_error("operandSizes needs 4 entries");
-  if (out_slot > 3) args.range_error("argument 'outSlot' must be 0..3");
-  egn::check_tp_descriptor(args, d);
+  egn::check_tp_call(args, d, out_slot);
   if (src.length != dst.length) args.range_error("edgeSrc and edgeDst lengths disagree");
   const int64_t num_edges = src.length;
-  auto needed = [&](int64_t s) -> int64_t {
-    const int64_t rows = (s == 0 || s == 2) ? num_edges : num_nodes;
-    return args.mul(rows, sizes[s], "rows*size");
-  };
+  auto needed = egn::convolution_needs(args, sizes, num_edges, num_nodes);
   const void* ptrs[4];
-  device_operands(info, args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
+  device_operands(args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
   args.need(out, needed(out_slot), "out");
   check(info.Env(), egc_tp_convolution(
                         out.dtype, static_cast<const int32_t*>(d.segments.data), d.num_segments(),

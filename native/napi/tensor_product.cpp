@@ -29,16 +29,9 @@ Napi::Value SegmentedTensorProduct(const Napi::CallbackInfo& info) {
   const int64_t out_slot = args.integer(8, "outSlot");
   Array out = args.array(9, "out", egn::kFloat);
   const std::vector<int64_t>& sizes = d.sizes;
-  if (sizes.size() != 4 || strides.size() != 4) args.range_error("operandSizes and batchStrides need 4 entries");
-  if (out_slot > 3) args.range_error("argument 'outSlot' must be 0..3");
-  egn::check_tp_descriptor(args, d);
-
-  // Elements an operand needs: the last sample's offset plus one sample.
-  auto needed = [&](int64_t s) -> int64_t {
-    if (sizes[s] == 0) return 0;
-    if (batch == 0) return strides[s] == 0 ? sizes[s] : 0;
-    return args.mul(batch - 1, strides[s], "batch*stride") + sizes[s];
-  };
+  if (strides.size() != 4) args.range_error("batchStrides needs 4 entries");
+  egn::check_tp_call(args, d, out_slot);
+  auto needed = egn::batched_tp_needs(args, sizes, strides, batch);
   const void* ptrs[4];
   egn::tp_operands(args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
   args.need(out, needed(out_slot), "out");

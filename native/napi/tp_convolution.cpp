@@ -31,16 +31,10 @@ Napi::Value TpConvolution(const Napi::CallbackInfo& info) {
   const int64_t out_slot = args.integer(9, "outSlot");
   Array out = args.array(10, "out", egn::kFloat);
   const std::vector<int64_t>& sizes = d.sizes;
-  if (sizes.size() != 4) args.range_error("operandSizes needs 4 entries");
-  if (out_slot > 3) args.range_error("argument 'outSlot' must be 0..3");
-  egn::check_tp_descriptor(args, d);
+  egn::check_tp_call(args, d, out_slot);
   if (src.length != dst.length) args.range_error("edgeSrc and edgeDst lengths disagree");
   const int64_t num_edges = src.length;
-
-  auto needed = [&](int64_t s) -> int64_t {
-    const int64_t rows = (s == 0 || s == 2) ? num_edges : num_nodes;
-    return args.mul(rows, sizes[s], "rows*size");
-  };
+  auto needed = egn::convolution_needs(args, sizes, num_edges, num_nodes);
   const void* ptrs[4];
   egn::tp_operands(args, ops_v, out_slot, sizes, out.dtype, needed, ptrs);
   args.need(out, needed(out_slot), "out");
