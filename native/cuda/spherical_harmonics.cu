@@ -32,90 +32,15 @@
 #include <vector>
 
 #include "common.cuh"
+#include "../src/sh_numbers.h"
 
 namespace {
 
-// ------------------------------------------------------------ number types
-
-template <class T>
-struct Dual {  // v + d e, e^2 = 0
-  T v, d;
-};
-
-template <class T>
-struct Grad {  // v + sum_i d_i e_i: the gradient in (x, y, z)
-  T v;
-  T d[3];
-};
-
-template <class T>
-struct Num {
-  using base = T;
-  EGC_HD static T make(base c) { return c; }
-  EGC_HD static base value(const T& t) { return t; }
-};
-template <class T>
-struct Num<Dual<T>> {
-  using base = typename Num<T>::base;
-  EGC_HD static Dual<T> make(base c) { return {Num<T>::make(c), Num<T>::make(0)}; }
-  EGC_HD static base value(const Dual<T>& t) { return Num<T>::value(t.v); }
-};
-template <class T>
-struct Num<Grad<T>> {
-  using base = typename Num<T>::base;
-  EGC_HD static Grad<T> make(base c) {
-    const T z = Num<T>::make(0);
-    return {Num<T>::make(c), {z, z, z}};
-  }
-  EGC_HD static base value(const Grad<T>& t) { return Num<T>::value(t.v); }
-};
-template <class T>
-using base_t = typename Num<T>::base;
-
-template <class T>
-EGC_HD Dual<T> operator+(const Dual<T>& a, const Dual<T>& b) { return {a.v + b.v, a.d + b.d}; }
-template <class T>
-EGC_HD Dual<T> operator-(const Dual<T>& a, const Dual<T>& b) { return {a.v - b.v, a.d - b.d}; }
-template <class T>
-EGC_HD Dual<T> operator*(const Dual<T>& a, const Dual<T>& b) {
-  return {a.v * b.v, a.v * b.d + a.d * b.v};
-}
-template <class T>
-EGC_HD Dual<T> operator*(const Dual<T>& a, base_t<T> c) { return {a.v * c, a.d * c}; }
-
-template <class T>
-EGC_HD Grad<T> operator+(const Grad<T>& a, const Grad<T>& b) {
-  return {a.v + b.v, {a.d[0] + b.d[0], a.d[1] + b.d[1], a.d[2] + b.d[2]}};
-}
-template <class T>
-EGC_HD Grad<T> operator-(const Grad<T>& a, const Grad<T>& b) {
-  return {a.v - b.v, {a.d[0] - b.d[0], a.d[1] - b.d[1], a.d[2] - b.d[2]}};
-}
-template <class T>
-EGC_HD Grad<T> operator*(const Grad<T>& a, const Grad<T>& b) {
-  return {a.v * b.v, {a.v * b.d[0] + a.d[0] * b.v, a.v * b.d[1] + a.d[1] * b.v, a.v * b.d[2] + a.d[2] * b.v}};
-}
-template <class T>
-EGC_HD Grad<T> operator*(const Grad<T>& a, base_t<T> c) {
-  return {a.v * c, {a.d[0] * c, a.d[1] * c, a.d[2] * c}};
-}
-
-// 1 / sqrt(t) with IEEE division and square root (not the approximate rsqrt
-// intrinsic), as the CPU computes it; and its derivative -t^(-3/2) / 2.
-EGC_HD float inv_sqrt(float t) { return 1.0f / sqrtf(t); }
-EGC_HD double inv_sqrt(double t) { return 1.0 / sqrt(t); }
-template <class T>
-EGC_HD Dual<T> inv_sqrt(const Dual<T>& a) {
-  const T s = inv_sqrt(a.v);
-  const T k = s * s * s * base_t<T>(-0.5);
-  return {s, k * a.d};
-}
-template <class T>
-EGC_HD Grad<T> inv_sqrt(const Grad<T>& a) {
-  const T s = inv_sqrt(a.v);
-  const T k = s * s * s * base_t<T>(-0.5);
-  return {s, {k * a.d[0], k * a.d[1], k * a.d[2]}};
-}
+using eg::sh::base_t;
+using eg::sh::Dual;
+using eg::sh::Grad;
+using eg::sh::inv_sqrt;
+using eg::sh::Num;
 
 // ------------------------------------------------------------ the table
 

@@ -19,89 +19,15 @@
 
 #include "internal.h"
 #include "parallel.h"
+#include "sh_numbers.h"
 
 namespace {
 
-// ------------------------------------------------------------ number types
-
-template <class T>
-struct Dual {  // v + d ε, ε² = 0
-  T v, d;
-};
-
-template <class T>
-struct Grad {  // v + Σ_i d_i ε_i, ε_i ε_j = 0: the gradient in (x, y, z)
-  T v;
-  T d[3];
-};
-
-// Num<T>: the scalar type under T, constants and the value part.
-template <class T>
-struct Num {
-  using base = T;
-  static T make(base c) { return c; }
-  static base value(const T& t) { return t; }
-};
-template <class T>
-struct Num<Dual<T>> {
-  using base = typename Num<T>::base;
-  static Dual<T> make(base c) { return {Num<T>::make(c), Num<T>::make(0)}; }
-  static base value(const Dual<T>& t) { return Num<T>::value(t.v); }
-};
-template <class T>
-struct Num<Grad<T>> {
-  using base = typename Num<T>::base;
-  static Grad<T> make(base c) {
-    const T z = Num<T>::make(0);
-    return {Num<T>::make(c), {z, z, z}};
-  }
-  static base value(const Grad<T>& t) { return Num<T>::value(t.v); }
-};
-template <class T>
-using base_t = typename Num<T>::base;
-
-template <class T>
-inline Dual<T> operator+(const Dual<T>& a, const Dual<T>& b) { return {a.v + b.v, a.d + b.d}; }
-template <class T>
-inline Dual<T> operator-(const Dual<T>& a, const Dual<T>& b) { return {a.v - b.v, a.d - b.d}; }
-template <class T>
-inline Dual<T> operator*(const Dual<T>& a, const Dual<T>& b) { return {a.v * b.v, a.v * b.d + a.d * b.v}; }
-template <class T>
-inline Dual<T> operator*(const Dual<T>& a, base_t<T> c) { return {a.v * c, a.d * c}; }
-
-template <class T>
-inline Grad<T> operator+(const Grad<T>& a, const Grad<T>& b) {
-  return {a.v + b.v, {a.d[0] + b.d[0], a.d[1] + b.d[1], a.d[2] + b.d[2]}};
-}
-template <class T>
-inline Grad<T> operator-(const Grad<T>& a, const Grad<T>& b) {
-  return {a.v - b.v, {a.d[0] - b.d[0], a.d[1] - b.d[1], a.d[2] - b.d[2]}};
-}
-template <class T>
-inline Grad<T> operator*(const Grad<T>& a, const Grad<T>& b) {
-  return {a.v * b.v,
-          {a.v * b.d[0] + a.d[0] * b.v, a.v * b.d[1] + a.d[1] * b.v, a.v * b.d[2] + a.d[2] * b.v}};
-}
-template <class T>
-inline Grad<T> operator*(const Grad<T>& a, base_t<T> c) {
-  return {a.v * c, {a.d[0] * c, a.d[1] * c, a.d[2] * c}};
-}
-
-// 1 / sqrt(t) and its derivative -t^(-3/2) / 2.
-inline float rsqrt(float t) { return 1.0f / std::sqrt(t); }
-inline double rsqrt(double t) { return 1.0 / std::sqrt(t); }
-template <class T>
-inline Dual<T> rsqrt(const Dual<T>& a) {
-  const T s = rsqrt(a.v);
-  const T k = s * s * s * base_t<T>(-0.5);
-  return {s, k * a.d};
-}
-template <class T>
-inline Grad<T> rsqrt(const Grad<T>& a) {
-  const T s = rsqrt(a.v);
-  const T k = s * s * s * base_t<T>(-0.5);
-  return {s, {k * a.d[0], k * a.d[1], k * a.d[2]}};
-}
+using eg::sh::base_t;
+using eg::sh::Dual;
+using eg::sh::Grad;
+using eg::sh::inv_sqrt;
+using eg::sh::Num;
 
 // ------------------------------------------------------------- the spec
 
@@ -282,7 +208,7 @@ inline void evaluate(const Spec& s, T x, T y, T z, Scratch<T>& w) {
   if (s.normalize) {
     const T r2 = x * x + y * y + z * z;
     if (Num<T>::value(r2) > 0) {  // false for 0 and NaN: the documented zero vector
-      const T k = rsqrt(r2);
+      const T k = inv_sqrt(r2);
       x = x * k;
       y = y * k;
       z = z * k;
@@ -340,7 +266,7 @@ void backward_polynomials(const Spec& s, const IO* x, int64_t n, const IO* g, IO
           gx[3 * i] = gx[3 * i + 1] = gx[3 * i + 2] = IO(0);
           continue;
         }
-        inv = rsqrt(r2);
+        inv = inv_sqrt(r2);
         ux *= inv;
         uy *= inv;
         uz *= inv;
