@@ -31,6 +31,7 @@
 #include "args.h"
 #include "kernel_checks.h"
 #include "equigraph_cuda.h"
+#include "sh_args.h"
 #include "tp_args.h"
 
 namespace {
@@ -329,38 +330,10 @@ Napi::Value Cast(const Napi::CallbackInfo& info) {
 
 // ------------------------------------------------- spherical harmonics --
 
-// The arguments every entry point starts with: (ls, normalize, normalization, x),
-// checked as native/napi/spherical_harmonics.cpp checks them.
-struct ShCommon {
-  std::vector<int32_t> ls;
-  int normalize;
-  int normalization;
-  Array x;
-  int64_t n;
-  int64_t width;
-};
+using ShCommon = egn::ShArgs;
 
 ShCommon sh_common(const Napi::CallbackInfo& info, const Args& args) {
-  ShCommon c;
-  std::vector<int64_t> ls = args.list(0, "ls", EG_SH_MAX_LS);
-  if (ls.empty()) args.range_error("argument 'ls' must hold at least one degree");
-  c.width = 0;
-  for (int64_t l : ls) {
-    if (l > EG_SH_MAX_L)
-      args.range_error("argument 'ls' holds degree " + std::to_string(l) + ", above the supported maximum " +
-                       std::to_string(EG_SH_MAX_L));
-    c.ls.push_back(int32_t(l));
-    c.width += 2 * l + 1;
-  }
-  c.normalize = args.boolean(1, "normalize") ? 1 : 0;
-  const int64_t code = args.integer(2, "normalization");
-  if (code > EG_SH_NORM) args.range_error("argument 'normalization' must be 0 (integral), 1 (component) or 2 (norm)");
-  c.normalization = int(code);
-  c.x = device(info, args, 3, "x", egn::kFloat);
-  if (c.x.length % 3 != 0)
-    args.range_error("argument 'x' has " + std::to_string(c.x.length) + " elements, not a multiple of 3 (expected [n, 3])");
-  c.n = c.x.length / 3;
-  return c;
+  return egn::read_sh_args(args, [&] { return device(info, args, 3, "x", egn::kFloat); });
 }
 
 // A float device buffer of x's dtype with room for `count` elements.

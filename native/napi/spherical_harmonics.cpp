@@ -15,6 +15,7 @@
 #include "args.h"
 #include "equigraph.h"
 #include "register.h"
+#include "sh_args.h"
 
 namespace {
 
@@ -22,37 +23,10 @@ using egn::Args;
 using egn::Array;
 using egn::check;
 
-// The arguments every entry point starts with: (ls, normalize, normalization, x).
-struct Common {
-  std::vector<int32_t> ls;
-  int normalize;
-  int normalization;
-  Array x;
-  int64_t n;
-  int64_t width;
-};
+using Common = egn::ShArgs;
 
 Common common(const Args& args) {
-  Common c;
-  std::vector<int64_t> ls = args.list(0, "ls", EG_SH_MAX_LS);
-  if (ls.empty()) args.range_error("argument 'ls' must hold at least one degree");
-  c.width = 0;
-  for (int64_t l : ls) {
-    if (l > EG_SH_MAX_L)
-      args.range_error("argument 'ls' holds degree " + std::to_string(l) + ", above the supported maximum " +
-                       std::to_string(EG_SH_MAX_L));
-    c.ls.push_back(int32_t(l));
-    c.width += 2 * l + 1;
-  }
-  c.normalize = args.boolean(1, "normalize") ? 1 : 0;
-  int64_t code = args.integer(2, "normalization");
-  if (code > EG_SH_NORM) args.range_error("argument 'normalization' must be 0 (integral), 1 (component) or 2 (norm)");
-  c.normalization = int(code);
-  c.x = args.array(3, "x", egn::kFloat);
-  if (c.x.length % 3 != 0)
-    args.range_error("argument 'x' has " + std::to_string(c.x.length) + " elements, not a multiple of 3 (expected [n, 3])");
-  c.n = c.x.length / 3;
-  return c;
+  return egn::read_sh_args(args, [&] { return args.array(3, "x", egn::kFloat); });
 }
 
 // Large outputs are usually fresh allocations whose pages the kernel touches
