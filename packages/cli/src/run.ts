@@ -257,7 +257,8 @@ export function readWeights(path: string): LoadedWeights {
 export function resolveModelSource(o: { runDir?: string; weights?: string; config?: LoadedConfig }): { loaded: LoadedConfig; weights: LoadedWeights; stats?: Record<string, unknown> } {
   if (o.runDir) {
     const record = readRunRecord(o.runDir);
-    const file = [MODEL_FILE, BEST_FILE, CHECKPOINT_FILE].map((f) => join(o.runDir!, f)).find((p) => existsSync(p));
+    // --weights picks a file (e.g. best.safetensors of a resumed run stopped before writing model.safetensors).
+    const file = o.weights ?? [MODEL_FILE, BEST_FILE, CHECKPOINT_FILE].map((f) => join(o.runDir!, f)).find((p) => existsSync(p));
     if (!file) throw new UserError(`${o.runDir}: no ${MODEL_FILE}, ${BEST_FILE} or ${CHECKPOINT_FILE}`);
     const weights = readWeights(file);
     const loaded = o.config ?? { config: record.config, baseDir: record.baseDir, source: join(o.runDir, RUN_CONFIG_FILE) };

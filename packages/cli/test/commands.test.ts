@@ -104,6 +104,10 @@ describe('equigraph train', () => {
     const results = JSON.parse(readFileSync(join(a, 'results.json'), 'utf8'));
     const e = await run('eval', '--run-dir', a, '--json');
     expect(JSON.parse(e.out).mse).toBeCloseTo(results.test.mse, 12);
+    // --weights picks the file within a run directory (it was once ignored there)
+    const missing = await run('eval', '--run-dir', a, '--weights', join(dir, 'nope.safetensors'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('nope.safetensors');
   });
 
   it('puts runs without runDir in runs/<name>/version_<k>', async () => {
