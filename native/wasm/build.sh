@@ -2,17 +2,22 @@
 # Builds the WebAssembly binding of the equigraph C++ kernels.
 #
 # One kernel source, two bindings: this compiles native/src/*.cpp exactly as
-# the N-API binding does (only -DEG_NO_THREADS differs) and links them into
+# the N-API binding does (only -DEG_NO_THREADS differs, for the unthreaded
+# builds) and links them into
 # emscripten modules under packages/wasm/dist-wasm/:
 #   equigraph-wasm.cjs   CommonJS, SINGLE_FILE, synchronous instantiation
 #                        (node, web worker; what the Node loader require()s)
 #   equigraph-wasm.mjs   ES module, SINGLE_FILE, asynchronous instantiation,
 #                        web/worker only (for browser bundlers via initWasm())
-# each twice: SIMD128 (equigraph-wasm.*) and with relaxed SIMD
-# (equigraph-wasm-relaxed.*: eg::madd in simd.h becomes relaxed madd, an FMA
+#   equigraph-wasm-threads.cjs (+ .worker.cjs)
+#                        CommonJS for Node with pthreads: parallel_for runs on
+#                        a pool of worker threads over shared memory, as the
+#                        N-API build does on std::threads
+# each twice: SIMD128 (equigraph-wasm*) and with relaxed SIMD
+# (equigraph-wasm-relaxed*: eg::madd in simd.h becomes relaxed madd, an FMA
 # where the CPU has one); the loaders pick the relaxed build where the engine
-# validates it. relaxed-opcodes.mjs moves clang 14's pre-standard relaxed
-# opcodes to their final encoding after the link.
+# validates it, and the threaded one in Node. relaxed-opcodes.mjs moves clang
+# 14's pre-standard relaxed opcodes to their final encoding after the link.
 #
 # Environment:
 #   EG_WASM_SRC   directory of kernel sources (default: native/src)
@@ -56,24 +61,28 @@ if [ "${#sources[@]}" -eq 0 ]; then
 fi
 
 rm -rf "$obj"
-mkdir -p "$obj/simd128" "$obj/relaxed"
-cxxflags=(-std=c++17 -O3 -msimd128 -DEG_NO_THREADS -DNDEBUG -I"$root/native/include" -I"$src")
+variants=(simd128 relaxed simd128-threads relaxed-threads)
+for v in "${variants[@]}"; do mkdir -p "$obj/$v"; done
+cxxflags=(-std=c++17 -O3 -msimd128 -DNDEBUG -I"$root/native/include" -I"$src")
 
-# Compile every source for both variants (in parallel, one job per core),
-# then link each variant twice from its objects.
+variant_flags() {  # the compile flags a variant adds
+  case "$1" in
+    *-threads) printf '%s\n' -pthread ;;
+    *) printf '%s\n' -DEG_NO_THREADS ;;
+  esac
+  case "$1" in relaxed*) printf '%s\n' -mrelaxed-simd ;; esac
+}
+
+# Compile every source for every variant (in parallel, one job per core),
+# then link each variant from its objects.
 jobs="$(nproc 2>/dev/null || echo 2)"
-objects_simd128=()
-objects_relaxed=()
 pids=()
-for variant in simd128 relaxed; do
-  extra=()
-  [ "$variant" = relaxed ] && extra=(-mrelaxed-simd)
+for variant in "${variants[@]}"; do
+  mapfile -t extra < <(variant_flags "$variant")
   for f in "${sources[@]}"; do
     base="$(basename "$f" .cpp)"
     [ "$(dirname "$f")" = "$here" ] && base="glue_$base"
-    o="$obj/$variant/$base.o"
-    if [ "$variant" = relaxed ]; then objects_relaxed+=("$o"); else objects_simd128+=("$o"); fi
-    "$emxx" "${cxxflags[@]}" "${extra[@]}" -c "$f" -o "$o" &
+    "$emxx" "${cxxflags[@]}" "${extra[@]}" -c "$f" -o "$obj/$variant/$base.o" &
     pids+=($!)
     if [ "${#pids[@]}" -ge "$jobs" ]; then
       wait "${pids[0]}"
@@ -89,27 +98,47 @@ mapfile -t abi < <(grep -hoE '\beg_[a-z0-9_]+[[:space:]]*\(' "$root"/native/incl
 fns=("${abi[@]}" malloc free)
 exported="$(printf '"_%s",' "${fns[@]}")"
 exported="[${exported%,}]"
-runtime='["HEAPU8","HEAP32","HEAPF32","HEAPF64","UTF8ToString"]'
+runtime='["HEAPU8","HEAP32","HEAPF32","HEAPF64","UTF8ToString","wasmMemory"]'
+export_name=createEquigraphWasm
 
 ldflags=(-O3 -msimd128
-  -sMODULARIZE=1 -sEXPORT_NAME=createEquigraphWasm -sSINGLE_FILE=1
+  -sMODULARIZE=1 -sEXPORT_NAME=$export_name -sSINGLE_FILE=1
   -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sINITIAL_MEMORY=16MB
   -sWASM_BIGINT=1 -sFILESYSTEM=0 -sASSERTIONS=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
   "-sEXPORTED_FUNCTIONS=$exported" "-sEXPORTED_RUNTIME_METHODS=$runtime")
 
-link() {  # link OBJECTS... -- OUTPUT_STEM EXTRA_FLAGS...
-  local objs=()
-  while [ "$1" != -- ]; do objs+=("$1"); shift; done
-  shift
-  local stem="$1"
-  shift
-  "$emxx" "${objs[@]}" "${ldflags[@]}" "$@" -sENVIRONMENT=node,web,worker \
+link() {  # link VARIANT OUTPUT_STEM
+  local variant="$1" stem="$2"
+  local objs=("$obj/$variant"/*.o)
+  mapfile -t extra < <(variant_flags "$variant")
+  if [[ "$variant" == *-threads ]]; then
+    # Node only; workers start when the thread pool first grows and join jobs
+    # once the event loop has let them load (parallel_for never waits for an
+    # absent worker), so instantiation stays synchronous. emscripten 3.1.6's
+    # worker.js expects an asynchronous factory: it gets the synchronous one.
+    "$emxx" "${objs[@]}" "${ldflags[@]}" "${extra[@]}" -sENVIRONMENT=node,worker \
+      -sWASM_ASYNC_COMPILATION=0 -sDEFAULT_PTHREAD_STACK_SIZE=4MB -Wno-pthreads-mem-growth -o "$stem.cjs"
+    local async_load="$export_name(Module).then(function(instance){Module=instance})"
+    local name worker
+    name="$(basename "$stem")"
+    grep -qF "$async_load" "$stem.worker.js" || { echo "build.sh: $stem.worker.js: unexpected emscripten worker (no '$async_load')" >&2; exit 1; }
+    grep -qF "\"$name.worker.js\"" "$stem.cjs" || { echo "build.sh: $stem.cjs does not name $name.worker.js" >&2; exit 1; }
+    # The package is "type": "module": the CommonJS worker needs the .cjs extension.
+    worker="$(sed "s/$export_name(Module).then(function(instance){Module=instance})/Module=$export_name(Module)/" "$stem.worker.js")"
+    printf '%s\n' "$worker" > "$stem.worker.cjs"
+    rm "$stem.worker.js"
+    sed -i "s/\"$name.worker.js\"/\"$name.worker.cjs\"/" "$stem.cjs"
+    return
+  fi
+  "$emxx" "${objs[@]}" "${ldflags[@]}" "${extra[@]}" -sENVIRONMENT=node,web,worker \
     -sWASM_ASYNC_COMPILATION=0 -o "$stem.cjs"
-  "$emxx" "${objs[@]}" "${ldflags[@]}" "$@" -sENVIRONMENT=web,worker \
+  "$emxx" "${objs[@]}" "${ldflags[@]}" "${extra[@]}" -sENVIRONMENT=web,worker \
     -sEXPORT_ES6=1 -o "$stem.mjs"
 }
-link "${objects_simd128[@]}" -- "$out/equigraph-wasm"
-link "${objects_relaxed[@]}" -- "$out/equigraph-wasm-relaxed" -mrelaxed-simd
-node "$here/relaxed-opcodes.mjs" "$out/equigraph-wasm-relaxed.cjs" "$out/equigraph-wasm-relaxed.mjs"
+link simd128 "$out/equigraph-wasm"
+link relaxed "$out/equigraph-wasm-relaxed"
+link simd128-threads "$out/equigraph-wasm-threads"
+link relaxed-threads "$out/equigraph-wasm-relaxed-threads"
+node "$here/relaxed-opcodes.mjs" "$out/equigraph-wasm-relaxed.cjs" "$out/equigraph-wasm-relaxed.mjs" "$out/equigraph-wasm-relaxed-threads.cjs"
 
-echo "build.sh: wrote equigraph-wasm{,-relaxed}.{cjs,mjs} in $out (${#sources[@]} sources)"
+echo "build.sh: wrote equigraph-wasm{,-relaxed}{.cjs,.mjs,-threads.cjs} in $out (${#sources[@]} sources)"

@@ -36,6 +36,7 @@ export async function availableTargets(options: { reference?: boolean } = {}): P
   if (loads('cpu')) targets.push({ label: 'cpu', backend: 'cpu' }, { label: 'cpu-1t', backend: 'cpu', threads: 1 });
   if (loads('wasm')) {
     targets.push({ label: 'wasm', backend: 'wasm' });
+    if ((await import('@equigraph/wasm')).getWasmThreads() > 1) targets.push({ label: 'wasm-1t', backend: 'wasm', threads: 1 });
     const simd128 = await wasmSimd128Target();
     if (simd128) targets.push(simd128);
   }
@@ -51,17 +52,17 @@ export const WASM_SIMD128_ENV = 'EQUIGRAPH_BENCH_WASM_SIMD128';
 async function wasmSimd128Target(): Promise<Target | undefined> {
   const wasm = await import('@equigraph/wasm');
   const build = wasm.wasmBuild();
-  if (build) console.log(`(wasm: ${build.simd} build, ${build.why})`);
+  if (build) console.log(`(wasm: ${build.simd} build${build.threads ? ', threaded' : ''}, ${build.why})`);
   if (process.env[WASM_SIMD128_ENV] !== '1' || build?.simd !== 'relaxed-simd') return undefined;
   const mod = wasm.loadWasmBuild('simd128');
   registerHostBackend('wasm-simd128', () => Object.assign(new wasm.WasmPrimitives(mod), wasm.createWasmTpPrimitives(mod)), 0);
   return { label: 'wasm-simd128', backend: 'wasm-simd128' };
 }
 
+/** Applies the target's thread count (cpu and wasm; default: one per core). */
 export async function setThreads(target: Target): Promise<void> {
-  if (target.backend !== 'cpu') return;
-  const native = await import('@equigraph/native');
-  native.setNumThreads(target.threads ?? cpus().length);
+  if (target.backend === 'cpu') (await import('@equigraph/native')).setNumThreads(target.threads ?? cpus().length);
+  if (target.backend === 'wasm') (await import('@equigraph/wasm')).setWasmThreads(target.threads ?? 0);
 }
 
 /** `n` deterministic float32 values in [−1, 1) from a 32-bit LCG seeded with `seed` (the same inputs on every run and backend). */

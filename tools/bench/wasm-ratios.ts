@@ -1,16 +1,18 @@
 /**
  * WebAssembly against native single-threaded on the cases of issues #2 and #3
  * ("wasm within 2× of native single-threaded"): cpu with 1 thread, the wasm
- * build the backend loads (relaxed SIMD where Node validates it) and the
- * SIMD128 build, measured in turns (round r times every backend before round
- * r + 1), keeping each backend's best median over the rounds: on a shared
- * machine the suites' one-backend-after-another runs drift apart.
+ * build the backend loads (relaxed SIMD where Node validates it; threaded in
+ * Node) with every core and with 1 thread, the SIMD128 build (unthreaded) and
+ * cpu with every core, measured in turns (round r times every target before
+ * round r + 1), keeping each target's best median over the rounds: on a
+ * shared machine the suites' one-backend-after-another runs drift apart.
  *   npx tsx --conditions=source tools/bench/wasm-ratios.ts [case filter...]
  * ROUNDS (default 3) sets the number of rounds.
  */
 import { gradients, matmul, noGrad, registerHostBackend, Rng, scatterSum, sum, tensor } from '@equigraph/core';
 import { channelwiseTensorProduct, convolutionEdges, fullyConnectedTensorProduct, tensorProduct, tpConvolution } from '@equigraph/geometry';
 import { MLP } from '@equigraph/layers';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { availableTargets, randomArray } from './harness.js';
 
@@ -116,24 +118,38 @@ export async function run(filters: string[] = []): Promise<void> {
     return;
   }
   const native = await import('@equigraph/native');
-  native.setNumThreads(1);
   const wasm = await import('@equigraph/wasm');
   const build = wasm.wasmBuild()!;
-  const backends = ['cpu', 'wasm'];
-  const labels = ['cpu-1t', `wasm (${build.simd})`];
+  const cores = availableParallelism();
+  // [label, backend, set the thread count before each call]
+  const measured: Array<[string, string, () => void]> = [
+    ['cpu-1t', 'cpu', () => native.setNumThreads(1)],
+    [`wasm ${build.simd}${build.threads ? ` ${cores}t` : ''}`, 'wasm', () => wasm.setWasmThreads(0)],
+  ];
+  if (build.threads) measured.push([`wasm ${build.simd} 1t`, 'wasm', () => wasm.setWasmThreads(1)]);
   if (build.simd === 'relaxed-simd') {
     const mod = wasm.loadWasmBuild('simd128');
     registerHostBackend('wasm-simd128', () => Object.assign(new wasm.WasmPrimitives(mod), wasm.createWasmTpPrimitives(mod)), 0);
-    backends.push('wasm-simd128');
-    labels.push('wasm (simd128)');
+    measured.push(['wasm simd128 1t', 'wasm-simd128', () => {}]);
   }
+  measured.push([`cpu ${cores}t`, 'cpu', () => native.setNumThreads(0)]);
   const rounds = Number(process.env.ROUNDS ?? 3);
-  console.log(`\n## wasm against native single-threaded: ms, best of ${rounds} interleaved rounds of medians`);
-  console.log(['case', ...labels, ...labels.slice(1).map((l) => `${l} / cpu-1t`)].join(' | '));
+  console.log(`\n## wasm against native single-threaded: ms, best of ${rounds} interleaved rounds of medians (${cores} cores)`);
+  const ratios = measured.slice(1).map(([label]) => `${label} / cpu-1t`);
+  console.log(['case', ...measured.map(([label]) => label), ...ratios].join(' | '));
   for (const [name, make, ms] of cases()) {
     if (filters.length > 0 && !filters.some((f) => name.includes(f))) continue;
-    const calls = backends.map((b) => make(b));
-    const best = backends.map(() => Infinity);
+    const calls = measured.map(([, backend, threads]) => {
+      const call = make(backend);
+      return () => {
+        threads();
+        call();
+      };
+    });
+    // A threaded wasm module's workers start on a later turn of the event loop.
+    calls.forEach((call) => call());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const best = calls.map(() => Infinity);
     for (let k = 0; k < rounds; k++) calls.forEach((call, i) => (best[i] = Math.min(best[i]!, median(call, ms))));
     const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3));
     console.log([name, ...best.map(fmt), ...best.slice(1).map((v) => (v / best[0]!).toFixed(2))].join(' | '));

@@ -29,10 +29,8 @@ export async function selectBackend(name?: string | null, threads?: number | nul
     const msg = err instanceof Error ? err.message : String(err);
     throw new UserError(`${msg}${/not registered/.test(msg) ? '' : ` (registered: ${registeredBackends().join(', ')})`}`);
   }
-  if (threads && backend.name === 'cpu') {
-    const native = (await import('@equigraph/native')) as { setNumThreads(n: number): void };
-    native.setNumThreads(threads);
-  }
+  if (threads && backend.name === 'cpu') (await import('@equigraph/native')).setNumThreads(threads);
+  if (threads && backend.name === 'wasm') (await import('@equigraph/wasm')).setWasmThreads(threads);
   return backend;
 }
 

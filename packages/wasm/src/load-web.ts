@@ -4,15 +4,15 @@
 import type { EquigraphWasmFactory, EquigraphWasmModule, LoadedWasm } from './module.js';
 import { WASM_SIMD_ENV, relaxedSimdValidates, requestedSimd, type WasmSimd } from './simd.js';
 
-export function loadBuildSync(_simd: WasmSimd): EquigraphWasmModule {
+export function loadBuildSync(_simd: WasmSimd, _threads = false): EquigraphWasmModule {
   throw new Error("synchronous instantiation is not available here; call `await initWasm()` from '@equigraph/wasm' before using the wasm backend");
 }
 
 export function loadSync(): LoadedWasm {
-  return { module: loadBuildSync('simd128'), simd: 'simd128', why: '' };
+  return { module: loadBuildSync('simd128'), simd: 'simd128', threads: false, why: '' };
 }
 
-/** The relaxed-SIMD build where the engine validates relaxed SIMD (Chrome 114+), else the SIMD128 one. */
+/** The relaxed-SIMD build where the engine validates relaxed SIMD (Chrome 114+), else the SIMD128 one; unthreaded (the threaded builds are Node-only for now). */
 export async function loadAsync(): Promise<LoadedWasm> {
   const requested = requestedSimd();
   const relaxed = requested ? requested === 'relaxed-simd' : relaxedSimdValidates();
@@ -21,5 +21,5 @@ export async function loadAsync(): Promise<LoadedWasm> {
   // @ts-ignore -- build outputs of native/wasm/build.sh, untyped (and absent before the first build)
   const imported = (await (relaxed ? import('../dist-wasm/equigraph-wasm-relaxed.mjs') : import('../dist-wasm/equigraph-wasm.mjs'))) as { default: EquigraphWasmFactory };
   const mod = await (imported.default({}) as Promise<EquigraphWasmModule>);
-  return { module: mod, simd: relaxed ? 'relaxed-simd' : 'simd128', why };
+  return { module: mod, simd: relaxed ? 'relaxed-simd' : 'simd128', threads: false, why };
 }

@@ -43,10 +43,11 @@ export interface EquigraphWasmModule {
 /** An emscripten MODULARIZE factory; the module object passed in is filled in place. */
 export type EquigraphWasmFactory = (moduleArg?: Record<string, unknown>) => unknown;
 
-/** A loaded build: the module, which variant it is and why that one. */
+/** A loaded build: the module, which variant it is (SIMD, threads) and why that one. */
 export interface LoadedWasm {
   module: EquigraphWasmModule;
   simd: WasmSimd;
+  threads: boolean;
   why: string;
 }
 
@@ -106,16 +107,31 @@ export function isWasmLoaded(): boolean {
 
 /**
  * Which build the backend runs, once loaded: 'relaxed-simd' or 'simd128',
- * with the reason for the choice; undefined before loading.
+ * threaded or not, with the reason for the choice; undefined before loading.
  */
-export function wasmBuild(): { simd: WasmSimd; why: string } | undefined {
-  return loaded && { simd: loaded.simd, why: loaded.why };
+export function wasmBuild(): { simd: WasmSimd; threads: boolean; why: string } | undefined {
+  return loaded && { simd: loaded.simd, threads: loaded.threads, why: loaded.why };
 }
 
 /**
  * Instantiates one build on its own, synchronously (Node only), whatever the
  * backend uses: for tests and comparisons, e.g. `new WasmPrimitives(loadWasmBuild('simd128'))`.
  */
-export function loadWasmBuild(simd: WasmSimd): EquigraphWasmModule {
-  return loadBuildSync(simd);
+export function loadWasmBuild(simd: WasmSimd, threads = false): EquigraphWasmModule {
+  return loadBuildSync(simd, threads);
+}
+
+/**
+ * Threads the wasm kernels may use (threaded build; 0 = one per core, the
+ * default). Unthreaded builds always use 1. Workers join from the next turn
+ * of the event loop on.
+ */
+export function setWasmThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`setWasmThreads: n must be a non-negative integer (0 = one per core), got ${n}`);
+  getWasmModule()._eg_set_num_threads(n);
+}
+
+/** Threads the wasm kernels use now (1 for an unthreaded build). */
+export function getWasmThreads(): number {
+  return getWasmModule()._eg_get_num_threads();
 }

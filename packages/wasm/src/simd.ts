@@ -9,8 +9,10 @@ export type WasmSimd = 'relaxed-simd' | 'simd128';
 /** Environment variable: 'baseline' (or 'simd128') forces the SIMD128 build, 'relaxed' requires the relaxed one; unset or 'auto' picks. */
 export const WASM_SIMD_ENV = 'EQUIGRAPH_WASM_SIMD';
 
-/** The build file stem per variant, in dist-wasm/. */
-export const BUILD_STEM: Record<WasmSimd, string> = { 'relaxed-simd': 'equigraph-wasm-relaxed', simd128: 'equigraph-wasm' };
+/** The file stem of one build in dist-wasm/: equigraph-wasm[-relaxed][-threads]. */
+export function buildStem(simd: WasmSimd, threads = false): string {
+  return `equigraph-wasm${simd === 'relaxed-simd' ? '-relaxed' : ''}${threads ? '-threads' : ''}`;
+}
 
 /** What the environment asks for: a variant, or undefined for automatic selection. */
 export function requestedSimd(): WasmSimd | undefined {

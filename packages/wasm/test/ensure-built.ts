@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-// The SIMD128 and relaxed-SIMD builds (the .mjs twins are written alongside).
-const outputs = ['equigraph-wasm.cjs', 'equigraph-wasm-relaxed.cjs'].map((f) => join(root, 'packages/wasm/dist-wasm', f));
+// The SIMD128 and relaxed-SIMD builds, unthreaded and threaded (the .mjs twins and workers are written alongside).
+const outputs = ['equigraph-wasm.cjs', 'equigraph-wasm-relaxed.cjs', 'equigraph-wasm-threads.cjs', 'equigraph-wasm-relaxed-threads.cjs'].map((f) => join(root, 'packages/wasm/dist-wasm', f));
 
 function newestSource(): number {
   let newest = 0;

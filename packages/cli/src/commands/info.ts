@@ -34,7 +34,7 @@ export interface InfoReport {
   cpus: { model: string; cores: number };
   backend: { active: string | null; backends: ReturnType<typeof backendReport>; importFailures: Record<string, string> };
   native: { loaded: boolean; cuda?: boolean; cudaDevices?: number; cudaReason?: string; threads?: number; error?: string };
-  wasm: { loaded: boolean; simd?: string; simdReason?: string; error?: string };
+  wasm: { loaded: boolean; simd?: string; simdReason?: string; threads?: number; error?: string };
   packages: Record<string, string | null>;
   env: Record<string, string | undefined>;
 }
@@ -63,11 +63,12 @@ export async function infoReport(): Promise<InfoReport> {
   }
   const wasm: InfoReport['wasm'] = { loaded: false };
   try {
-    const w = (await import('@equigraph/wasm')) as { getWasmModule(): unknown; wasmBuild?(): { simd: string; why: string } | undefined };
+    const w = await import('@equigraph/wasm');
     w.getWasmModule();
     wasm.loaded = true;
-    const build = w.wasmBuild?.();
+    const build = w.wasmBuild();
     if (build) [wasm.simd, wasm.simdReason] = [build.simd, build.why];
+    wasm.threads = w.getWasmThreads();
   } catch (e) {
     wasm.error = e instanceof Error ? e.message : String(e);
   }
@@ -80,7 +81,7 @@ export async function infoReport(): Promise<InfoReport> {
     native,
     wasm,
     packages: Object.fromEntries(PACKAGES.map((p) => [`@equigraph/${p}`, packageVersion(p)])),
-    env: Object.fromEntries(['EQUIGRAPH_BACKEND', 'EQUIGRAPH_NATIVE_ADDON', 'EQUIGRAPH_CUDA', 'EQUIGRAPH_WASM_SIMD'].map((k) => [k, process.env[k]])),
+    env: Object.fromEntries(['EQUIGRAPH_BACKEND', 'EQUIGRAPH_NATIVE_ADDON', 'EQUIGRAPH_CUDA', 'EQUIGRAPH_WASM_SIMD', 'EQUIGRAPH_WASM_THREADS'].map((k) => [k, process.env[k]])),
   };
 }
 
@@ -100,7 +101,8 @@ export async function infoCommand(io: CliIO, opts: { json?: boolean }): Promise<
   if (r.native.loaded) {
     io.out(`native addon: loaded, ${r.native.threads} threads, CUDA ${r.native.cuda ? `compiled in, ${r.native.cudaDevices ?? 0} device(s)${r.native.cudaReason ? ` (${r.native.cudaReason})` : ''}` : 'not compiled in'}`);
   } else io.out(`native addon: not loaded (${r.native.error})`);
-  io.out(`wasm module: ${r.wasm.loaded ? `loaded${r.wasm.simd ? `, ${r.wasm.simd} build (${r.wasm.simdReason})` : ''}` : `not loaded (${r.wasm.error})`}`);
+  const wasmThreads = r.wasm.threads === undefined ? '' : `, ${r.wasm.threads} thread${r.wasm.threads === 1 ? '' : 's'}`;
+  io.out(`wasm module: ${r.wasm.loaded ? `loaded${r.wasm.simd ? `, ${r.wasm.simd} build (${r.wasm.simdReason})` : ''}${wasmThreads}` : `not loaded (${r.wasm.error})`}`);
   io.out(`packages: ${Object.entries(r.packages).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
   const env = Object.entries(r.env).filter(([, v]) => v !== undefined);
   if (env.length) io.out(`environment: ${env.map(([k, v]) => `${k}=${v}`).join(' ')}`);
