@@ -1,3 +1,4 @@
+import { align8 } from './heap.js';
 import type { EquigraphWasmModule } from './module.js';
 
 /**
@@ -19,7 +20,6 @@ export interface WasmRadiusGraphResult {
 }
 
 const STATUS_NAMES = ['EG_OK', 'EG_ERR_ARGUMENT', 'EG_ERR_INDEX', 'EG_ERR_UNSUPPORTED'];
-const align8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
 const TWO_32 = 4294967296;
 
 function status(mod: EquigraphWasmModule, name: string, run: () => number): void {

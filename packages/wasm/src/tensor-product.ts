@@ -1,4 +1,5 @@
 import type { FloatArray } from '@equigraph/core';
+import { WasmHeap, callKernel } from './heap.js';
 import type { EquigraphWasmModule } from './module.js';
 
 /**
@@ -18,35 +19,19 @@ export interface WasmTpPrimitives {
   segmentedTensorProduct(descriptor: WasmTpDescriptor, operands: readonly (FloatArray | null)[], batchStrides: readonly number[], batch: number, outSlot: number, out: FloatArray): void;
 }
 
-const STATUS_NAMES = ['EG_OK', 'EG_ERR_ARGUMENT', 'EG_ERR_INDEX', 'EG_ERR_UNSUPPORTED'];
-const align8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
-
 /**
- * eg_segmented_tensor_product over the wasm heap: descriptor and operands
- * are copied into one grow-only heap block, the kernel runs, the output is
- * copied back. Sizes are checked here, so the kernel never reads past an array.
+ * eg_segmented_tensor_product over the wasm heap: the descriptor and the
+ * operands are copied into the module's arena (WasmHeap), the kernel runs,
+ * the output is copied back. Sizes are checked here, so the kernel never
+ * reads past an array.
  */
 export function createWasmTpPrimitives(mod: EquigraphWasmModule): WasmTpPrimitives {
-  let base = 0;
-  let capacity = 0;
-  const reserve = (bytes: number) => {
-    if (bytes <= capacity) return;
-    const previous = capacity;
-    if (base) mod._free(base);
-    base = 0;
-    capacity = 0;
-    const want = Math.max(bytes, 1 << 16, Math.min(previous * 2, 2 ** 31));
-    const ptr = mod._malloc(want) >>> 0;
-    if (!ptr) throw new RangeError(`wasm backend: out of memory: segmentedTensorProduct needs ${bytes} bytes of wasm heap`);
-    base = ptr;
-    capacity = want;
-  };
+  const heap = WasmHeap.of(mod);
   return {
     segmentedTensorProduct(d, operands, batchStrides, batch, outSlot, out) {
       const name = 'segmentedTensorProduct';
       const isF32 = out instanceof Float32Array;
       const dtype = isF32 ? 0 : 1;
-      const bytesPer = isF32 ? 4 : 8;
       const need = (s: number) => (d.operandSizes[s] === 0 ? 0 : batch === 0 ? (batchStrides[s] === 0 ? d.operandSizes[s] : 0) : (batch - 1) * batchStrides[s] + d.operandSizes[s]);
       const names = ['operands[0] (weights)', 'operands[1] (x1)', 'operands[2] (x2)', 'operands[3] (out)'];
       const lengths = [0, 1, 2, 3].map((s) => (s === outSlot ? need(s) : d.operandSizes[s] === 0 ? 0 : need(s)));
@@ -57,54 +42,24 @@ export function createWasmTpPrimitives(mod: EquigraphWasmModule): WasmTpPrimitiv
         if (a.length < lengths[s]) throw new RangeError(`wasm backend: ${name}: ${names[s]} has ${a.length} elements, needs at least ${lengths[s]}`);
       }
       if (out.length < lengths[outSlot]) throw new RangeError(`wasm backend: ${name}: out has ${out.length} elements, needs at least ${lengths[outSlot]}`);
-      const sizes = [d.segments.byteLength, d.paths.byteLength, d.coeffIndex.byteLength, d.coeffValue.byteLength, 32, 32, 16, ...lengths.map((n) => n * bytesPer)];
-      reserve(sizes.reduce((acc, b) => acc + align8(b), 0));
-      let top = base;
-      const take = (bytes: number) => {
-        const p = top;
-        top += align8(bytes);
-        return p;
-      };
-      const pSeg = take(d.segments.byteLength);
-      const pPath = take(d.paths.byteLength);
-      const pCi = take(d.coeffIndex.byteLength);
-      const pCv = take(d.coeffValue.byteLength);
-      const pSizes = take(32);
-      const pStrides = take(32);
-      const pOps = take(16);
-      const pData = lengths.map((n) => take(n * bytesPer));
-      mod.HEAP32.set(d.segments, pSeg >>> 2);
-      mod.HEAP32.set(d.paths, pPath >>> 2);
-      mod.HEAP32.set(d.coeffIndex, pCi >>> 2);
-      mod.HEAPF64.set(d.coeffValue, pCv >>> 3);
-      const h32 = mod.HEAP32;
-      for (let s = 0; s < 4; s++) {
-        // int64 little-endian (values below 2^31 here)
-        h32[(pSizes >>> 2) + 2 * s] = d.operandSizes[s] | 0;
-        h32[(pSizes >>> 2) + 2 * s + 1] = 0;
-        h32[(pStrides >>> 2) + 2 * s] = batchStrides[s] | 0;
-        h32[(pStrides >>> 2) + 2 * s + 1] = 0;
-        h32[(pOps >>> 2) + s] = lengths[s] > 0 && s !== outSlot ? pData[s] | 0 : 0;
-        const a = operands[s];
-        if (s !== outSlot && a && lengths[s] > 0) {
-          const view = a.subarray(0, lengths[s]);
-          if (isF32) mod.HEAPF32.set(view, pData[s] >>> 2);
-          else mod.HEAPF64.set(view, pData[s] >>> 3);
-        }
-      }
-      let status: number;
-      try {
-        status = mod._eg_segmented_tensor_product(dtype, pSeg, d.segments.length / 4, pPath, d.paths.length / 8, pCi, pCv, d.coeffValue.length, pSizes, pOps, pStrides, BigInt(batch), outSlot, pData[outSlot]);
-      } catch (err) {
-        throw new Error(`wasm backend: eg_segmented_tensor_product trapped: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
-      if (status !== 0) {
-        const reason = mod.UTF8ToString(mod._eg_last_error());
-        throw new Error(`wasm backend: eg_segmented_tensor_product failed (${STATUS_NAMES[status] ?? `status ${status}`}): ${reason || 'no reason given'}`);
-      }
-      const n = lengths[outSlot];
-      if (isF32) out.set(mod.HEAPF32.subarray(pData[outSlot] >>> 2, (pData[outSlot] >>> 2) + n));
-      else out.set(mod.HEAPF64.subarray(pData[outSlot] >>> 3, (pData[outSlot] >>> 3) + n));
+      // Each slot's rows: the operands (copied in) and the output.
+      const views = [0, 1, 2, 3].map((s) => (lengths[s] === 0 ? null : (s === outSlot ? out : operands[s]!).subarray(0, lengths[s])));
+      heap.begin(d.segments, d.paths, d.coeffIndex, d.coeffValue, 32, 32, 16, ...views.filter((v): v is FloatArray => v !== null));
+      const pSeg = heap.input(d.segments);
+      const pPath = heap.input(d.paths);
+      const pCi = heap.input(d.coeffIndex);
+      const pCv = heap.input(d.coeffValue);
+      const pSizes = heap.take(32);
+      const pStrides = heap.take(32);
+      const pOps = heap.take(16);
+      const pData = views.map((v, s) => (v === null ? 0 : s === outSlot ? heap.place(v) : heap.input(v)));
+      heap.putI64(pSizes, d.operandSizes);
+      heap.putI64(pStrides, batchStrides);
+      heap.putI32(pOps, [0, 1, 2, 3].map((s) => (s !== outSlot ? pData[s]! : 0)));
+      callKernel(mod, 'eg_segmented_tensor_product', () =>
+        mod._eg_segmented_tensor_product(dtype, pSeg, d.segments.length / 4, pPath, d.paths.length / 8, pCi, pCv, d.coeffValue.length, pSizes, pOps, pStrides, BigInt(batch), outSlot, pData[outSlot]!),
+      );
+      if (views[outSlot]) heap.get(pData[outSlot]!, views[outSlot]!);
     },
   };
 }

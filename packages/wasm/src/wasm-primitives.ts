@@ -1,5 +1,6 @@
 import { BINARY_CODES, REDUCE_CODES, UNARY_CODES } from '@equigraph/core';
 import type { BinaryOp, DType, FloatArray, HostPrimitives, ReduceOp, ScatterOp, TypedArray, UnaryGradOp, UnaryOp } from '@equigraph/core';
+import { WasmHeap, callKernel } from './heap.js';
 import { getWasmModule, type EquigraphWasmModule } from './module.js';
 import { wasmRadiusGraph, type WasmRadiusGraphResult } from './neighbors.js';
 
@@ -7,66 +8,12 @@ import { wasmRadiusGraph, type WasmRadiusGraphResult } from './neighbors.js';
 const EG_F32 = 0;
 const EG_F64 = 1;
 const EG_I32 = 2;
-const EG_OK = 0;
-const STATUS_NAMES = ['EG_OK', 'EG_ERR_ARGUMENT', 'EG_ERR_INDEX', 'EG_ERR_UNSUPPORTED'];
 
 function dtypeCode(values: TypedArray): number {
   if (values instanceof Float32Array) return EG_F32;
   if (values instanceof Float64Array) return EG_F64;
   if (values instanceof Int32Array) return EG_I32;
   throw new TypeError('wasm backend: expected a Float32Array, Float64Array or Int32Array');
-}
-
-// Not `(b + 7) & ~7`: bitwise ops truncate to 32 bits and a call may need more than 2 GiB.
-const align8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
-const TWO_32 = 4294967296;
-
-/**
- * A bump arena in the wasm heap: one malloc'ed block, reused by every call and
- * reset after it; it is replaced by a larger block only when a call needs
- * more. Pointers are unsigned (the heap may exceed 2 GiB).
- */
-class Arena {
-  private base = 0;
-  private capacity = 0;
-  private top = 0;
-
-  constructor(private readonly mod: EquigraphWasmModule) {}
-
-  /** Makes room for `bytes` (the sum of 8-byte aligned slices) and starts a fresh call. */
-  begin(bytes: number): void {
-    this.top = 0;
-    if (bytes <= this.capacity) return;
-    const previous = this.capacity;
-    if (this.base) this.mod._free(this.base);
-    this.base = 0;
-    this.capacity = 0;
-    // Grow geometrically so a run of growing calls does not reallocate every time;
-    // fall back to the exact size when the heap cannot hold the doubled block.
-    let capacity = Math.max(bytes, 1 << 16, Math.min(previous * 2, 2 ** 31));
-    let ptr = this.mod._malloc(capacity) >>> 0;
-    if (!ptr && capacity > bytes) {
-      capacity = bytes;
-      ptr = this.mod._malloc(capacity) >>> 0;
-    }
-    if (!ptr) throw new RangeError(`wasm backend: out of memory: a call needs ${bytes} bytes of wasm heap (the limit is 4 GiB)`);
-    this.base = ptr;
-    this.capacity = capacity;
-  }
-
-  /** Reserves `bytes` (8-byte aligned) and returns its address. */
-  take(bytes: number): number {
-    const ptr = this.base + this.top;
-    this.top += align8(bytes);
-    return ptr;
-  }
-}
-
-/** Byte size of the arena slices a call needs, each 8-byte aligned. */
-function bytesOf(...sizes: number[]): number {
-  let total = 0;
-  for (const s of sizes) total += align8(s);
-  return total;
 }
 
 /** Node's Buffer.allocUnsafeSlow: unzeroed memory in its own ArrayBuffer (offset 0, never a pool slice); absent in browsers. */
@@ -79,64 +26,18 @@ const SH_MAX_L = 64;
 
 /**
  * HostPrimitives over the wasm build of the C++ kernels: inputs are copied
- * into the wasm heap, the eg_* function runs, the result is copied out.
+ * into the wasm heap (WasmHeap), the eg_* function runs, the result is
+ * copied out.
  */
 export class WasmPrimitives implements HostPrimitives {
-  private readonly arena: Arena;
+  private readonly heap: WasmHeap;
 
   constructor(private readonly mod: EquigraphWasmModule = getWasmModule()) {
-    this.arena = new Arena(mod);
+    this.heap = WasmHeap.of(mod);
   }
 
-  // --- heap helpers (views are re-read each time: memory growth replaces them) ---
-
-  private put(ptr: number, values: TypedArray): void {
-    if (values.length === 0) return;
-    const m = this.mod;
-    if (values instanceof Float32Array) m.HEAPF32.set(values, ptr >>> 2);
-    else if (values instanceof Float64Array) m.HEAPF64.set(values, ptr >>> 3);
-    else m.HEAP32.set(values, ptr >>> 2);
-  }
-
-  private get(ptr: number, out: TypedArray): void {
-    if (out.length === 0) return;
-    const m = this.mod;
-    if (out instanceof Float32Array) out.set(m.HEAPF32.subarray(ptr >>> 2, (ptr >>> 2) + out.length));
-    else if (out instanceof Float64Array) out.set(m.HEAPF64.subarray(ptr >>> 3, (ptr >>> 3) + out.length));
-    else out.set(m.HEAP32.subarray(ptr >>> 2, (ptr >>> 2) + out.length));
-  }
-
-  /** Writes an int64_t array (values below 2^53). */
-  private putI64(ptr: number, values: readonly number[]): void {
-    const h = this.mod.HEAP32;
-    let i = ptr >>> 2;
-    for (const v of values) {
-      const hi = Math.floor(v / TWO_32);
-      h[i++] = (v - hi * TWO_32) | 0;
-      h[i++] = hi | 0;
-    }
-  }
-
-  private putI32(ptr: number, values: readonly number[]): void {
-    const h = this.mod.HEAP32;
-    let i = ptr >>> 2;
-    for (const v of values) h[i++] = v | 0;
-  }
-
-  /** Runs one eg_* call: throws with eg_last_error() on a non-OK status, or with context if the kernel trapped. */
   private call(name: string, run: () => number): void {
-    let status: number;
-    try {
-      status = run();
-    } catch (err) {
-      // A trap (e.g. abort on allocation failure inside a kernel); exceptions are off in this build.
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new Error(`wasm backend: ${name} trapped: ${reason}`, { cause: err });
-    }
-    if (status !== EG_OK) {
-      const reason = this.mod.UTF8ToString(this.mod._eg_last_error());
-      throw new Error(`wasm backend: ${name} failed (${STATUS_NAMES[status] ?? `status ${status}`}): ${reason || 'no reason given'}`);
-    }
+    callKernel(this.mod, name, run);
   }
 
   // --- HostPrimitives ---
@@ -154,27 +55,27 @@ export class WasmPrimitives implements HostPrimitives {
   unary(op: UnaryOp, x: FloatArray, out: FloatArray): void {
     const code = UNARY_CODES[op];
     const dt = dtypeCode(x);
-    this.arena.begin(bytesOf(x.byteLength, out.byteLength));
-    const px = this.arena.take(x.byteLength);
-    const po = this.arena.take(out.byteLength);
-    this.put(px, x);
+    this.heap.begin(x, out);
+    const px = this.heap.place(x);
+    const po = this.heap.place(out);
+    this.heap.put(px, x);
     this.call('eg_unary', () => this.mod._eg_unary(code, dt, px, po, BigInt(x.length)));
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   unaryGrad(op: UnaryGradOp, x: FloatArray, y: FloatArray, dy: FloatArray, out: FloatArray): void {
     const code = UNARY_CODES[op];
     const dt = dtypeCode(x);
-    this.arena.begin(bytesOf(x.byteLength, y.byteLength, dy.byteLength, out.byteLength));
-    const px = this.arena.take(x.byteLength);
-    const py = this.arena.take(y.byteLength);
-    const pd = this.arena.take(dy.byteLength);
-    const po = this.arena.take(out.byteLength);
-    this.put(px, x);
-    this.put(py, y);
-    this.put(pd, dy);
+    this.heap.begin(x, y, dy, out);
+    const px = this.heap.place(x);
+    const py = this.heap.place(y);
+    const pd = this.heap.place(dy);
+    const po = this.heap.place(out);
+    this.heap.put(px, x);
+    this.heap.put(py, y);
+    this.heap.put(pd, dy);
     this.call('eg_unary_grad', () => this.mod._eg_unary_grad(code, dt, px, py, pd, po, BigInt(x.length)));
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   binary(op: BinaryOp, a: FloatArray, aStrides: readonly number[], b: FloatArray, bStrides: readonly number[], out: FloatArray, outShape: readonly number[]): void {
@@ -182,122 +83,122 @@ export class WasmPrimitives implements HostPrimitives {
     const dt = dtypeCode(out);
     const nd = outShape.length;
     const meta = nd * 8;
-    this.arena.begin(bytesOf(a.byteLength, b.byteLength, out.byteLength, meta, meta, meta));
-    const pa = this.arena.take(a.byteLength);
-    const pb = this.arena.take(b.byteLength);
-    const po = this.arena.take(out.byteLength);
-    const pas = this.arena.take(meta);
-    const pbs = this.arena.take(meta);
-    const psh = this.arena.take(meta);
-    this.put(pa, a);
-    this.put(pb, b);
-    this.putI64(pas, aStrides);
-    this.putI64(pbs, bStrides);
-    this.putI64(psh, outShape);
+    this.heap.begin(a, b, out, meta, meta, meta);
+    const pa = this.heap.place(a);
+    const pb = this.heap.place(b);
+    const po = this.heap.place(out);
+    const pas = this.heap.take(meta);
+    const pbs = this.heap.take(meta);
+    const psh = this.heap.take(meta);
+    this.heap.put(pa, a);
+    this.heap.put(pb, b);
+    this.heap.putI64(pas, aStrides);
+    this.heap.putI64(pbs, bStrides);
+    this.heap.putI64(psh, outShape);
     this.call('eg_binary', () => this.mod._eg_binary(code, dt, pa, pas, pb, pbs, po, psh, nd));
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   reduce(op: ReduceOp, x: FloatArray, out: FloatArray, outer: number, size: number, inner: number): void {
     const code = REDUCE_CODES[op];
     const dt = dtypeCode(x);
-    this.arena.begin(bytesOf(x.byteLength, out.byteLength));
-    const px = this.arena.take(x.byteLength);
-    const po = this.arena.take(out.byteLength);
-    this.put(px, x);
+    this.heap.begin(x, out);
+    const px = this.heap.place(x);
+    const po = this.heap.place(out);
+    this.heap.put(px, x);
     this.call('eg_reduce', () => this.mod._eg_reduce(code, dt, px, po, BigInt(outer), BigInt(size), BigInt(inner)));
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   transpose(x: TypedArray, shape: readonly number[], perm: readonly number[], out: TypedArray): void {
     const dt = dtypeCode(x);
     const nd = shape.length;
-    this.arena.begin(bytesOf(x.byteLength, out.byteLength, nd * 8, nd * 4));
-    const px = this.arena.take(x.byteLength);
-    const po = this.arena.take(out.byteLength);
-    const psh = this.arena.take(nd * 8);
-    const pperm = this.arena.take(nd * 4);
-    this.put(px, x);
-    this.putI64(psh, shape);
-    this.putI32(pperm, perm);
+    this.heap.begin(x, out, nd * 8, nd * 4);
+    const px = this.heap.place(x);
+    const po = this.heap.place(out);
+    const psh = this.heap.take(nd * 8);
+    const pperm = this.heap.take(nd * 4);
+    this.heap.put(px, x);
+    this.heap.putI64(psh, shape);
+    this.heap.putI32(pperm, perm);
     this.call('eg_transpose', () => this.mod._eg_transpose(dt, px, psh, pperm, nd, po));
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   matmul(a: FloatArray, b: FloatArray, out: FloatArray, batch: number, m: number, k: number, n: number, transA: boolean, transB: boolean, batchStrideA: number, batchStrideB: number): void {
     const dt = dtypeCode(out);
-    this.arena.begin(bytesOf(a.byteLength, b.byteLength, out.byteLength));
-    const pa = this.arena.take(a.byteLength);
-    const pb = this.arena.take(b.byteLength);
-    const po = this.arena.take(out.byteLength);
-    this.put(pa, a);
-    this.put(pb, b);
+    this.heap.begin(a, b, out);
+    const pa = this.heap.place(a);
+    const pb = this.heap.place(b);
+    const po = this.heap.place(out);
+    this.heap.put(pa, a);
+    this.heap.put(pb, b);
     this.call('eg_matmul', () =>
       this.mod._eg_matmul(dt, pa, pb, po, BigInt(batch), BigInt(m), BigInt(k), BigInt(n), transA ? 1 : 0, transB ? 1 : 0, BigInt(batchStrideA), BigInt(batchStrideB)),
     );
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   gather(x: TypedArray, index: Int32Array, out: TypedArray, rowSize: number): void {
     const dt = dtypeCode(x);
     // Rows of zero elements carry no row count; then only negative indices are rejected.
     const srcRows = rowSize > 0 ? Math.floor(x.length / rowSize) : 2147483647;
-    this.arena.begin(bytesOf(x.byteLength, index.byteLength, out.byteLength));
-    const px = this.arena.take(x.byteLength);
-    const pi = this.arena.take(index.byteLength);
-    const po = this.arena.take(out.byteLength);
-    this.put(px, x);
-    this.put(pi, index);
+    this.heap.begin(x, index, out);
+    const px = this.heap.place(x);
+    const pi = this.heap.place(index);
+    const po = this.heap.place(out);
+    this.heap.put(px, x);
+    this.heap.put(pi, index);
     this.call('eg_gather', () => this.mod._eg_gather(dt, px, BigInt(srcRows), pi, BigInt(index.length), po, BigInt(rowSize)));
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   scatter(op: ScatterOp, src: FloatArray, index: Int32Array, out: FloatArray, numSegments: number, rowSize: number): void {
     const code = REDUCE_CODES[op]; // eg_scatter takes an eg_reduce_op
     const dt = dtypeCode(src);
-    this.arena.begin(bytesOf(src.byteLength, index.byteLength, out.byteLength));
-    const ps = this.arena.take(src.byteLength);
-    const pi = this.arena.take(index.byteLength);
-    const po = this.arena.take(out.byteLength);
-    this.put(ps, src);
-    this.put(pi, index);
+    this.heap.begin(src, index, out);
+    const ps = this.heap.place(src);
+    const pi = this.heap.place(index);
+    const po = this.heap.place(out);
+    this.heap.put(ps, src);
+    this.heap.put(pi, index);
     this.call('eg_scatter', () => this.mod._eg_scatter(code, dt, ps, pi, BigInt(index.length), po, BigInt(numSegments), BigInt(rowSize)));
-    this.get(po, out);
+    this.heap.get(po, out);
   }
 
   copyBox(src: TypedArray, srcShape: readonly number[], srcOffset: readonly number[], dst: TypedArray, dstShape: readonly number[], dstOffset: readonly number[], boxShape: readonly number[]): void {
     const dt = dtypeCode(src);
     const nd = boxShape.length;
     const meta = nd * 8;
-    this.arena.begin(bytesOf(src.byteLength, dst.byteLength, meta, meta, meta, meta, meta));
-    const ps = this.arena.take(src.byteLength);
-    const pd = this.arena.take(dst.byteLength);
-    const pss = this.arena.take(meta);
-    const pso = this.arena.take(meta);
-    const pds = this.arena.take(meta);
-    const pdo = this.arena.take(meta);
-    const pbs = this.arena.take(meta);
-    this.put(ps, src);
+    this.heap.begin(src, dst, meta, meta, meta, meta, meta);
+    const ps = this.heap.place(src);
+    const pd = this.heap.place(dst);
+    const pss = this.heap.take(meta);
+    const pso = this.heap.take(meta);
+    const pds = this.heap.take(meta);
+    const pdo = this.heap.take(meta);
+    const pbs = this.heap.take(meta);
+    this.heap.put(ps, src);
     // dst is read-modify-write: only the box is overwritten (pad, concat).
-    this.put(pd, dst);
-    this.putI64(pss, srcShape);
-    this.putI64(pso, srcOffset);
-    this.putI64(pds, dstShape);
-    this.putI64(pdo, dstOffset);
-    this.putI64(pbs, boxShape);
+    this.heap.put(pd, dst);
+    this.heap.putI64(pss, srcShape);
+    this.heap.putI64(pso, srcOffset);
+    this.heap.putI64(pds, dstShape);
+    this.heap.putI64(pdo, dstOffset);
+    this.heap.putI64(pbs, boxShape);
     this.call('eg_copy_box', () => this.mod._eg_copy_box(dt, ps, pss, pso, pd, pds, pdo, pbs, nd));
-    this.get(pd, dst);
+    this.heap.get(pd, dst);
   }
 
   cast(src: TypedArray, dst: TypedArray): void {
     const sdt = dtypeCode(src);
     const ddt = dtypeCode(dst);
-    this.arena.begin(bytesOf(src.byteLength, dst.byteLength));
-    const ps = this.arena.take(src.byteLength);
-    const pd = this.arena.take(dst.byteLength);
-    this.put(ps, src);
+    this.heap.begin(src, dst);
+    const ps = this.heap.place(src);
+    const pd = this.heap.place(dst);
+    this.heap.put(ps, src);
     this.call('eg_cast', () => this.mod._eg_cast(sdt, ps, ddt, pd, BigInt(src.length)));
-    this.get(pd, dst);
+    this.heap.get(pd, dst);
   }
 
   // --- spherical harmonics: the E3HostPrimitives of @equigraph/geometry, matched
@@ -334,13 +235,13 @@ export class WasmPrimitives implements HostPrimitives {
       const need = layout[i] === 'y' ? n * width : 3 * n;
       if (a.length < need) throw new RangeError(`wasm backend: ${name}: argument ${i} has ${a.length} elements, needs at least ${need}`);
     });
-    this.arena.begin(bytesOf(ls.length * 4, ...arrays.map((a) => a.byteLength)));
-    const pls = this.arena.take(ls.length * 4);
-    this.putI32(pls, ls);
-    const ptrs = arrays.map((a) => this.arena.take(a.byteLength));
-    inputs.forEach((a, i) => this.put(ptrs[i]!, a));
+    this.heap.begin(ls.length * 4, ...arrays);
+    const pls = this.heap.take(ls.length * 4);
+    this.heap.putI32(pls, ls);
+    const ptrs = arrays.map((a) => this.heap.place(a));
+    inputs.forEach((a, i) => this.heap.put(ptrs[i]!, a));
     this.call(name, () => run(dt, pls, ls.length, normalize ? 1 : 0, code, BigInt(x.length / 3), ptrs));
-    outputs.forEach((a, i) => this.get(ptrs[inputs.length + i]!, a));
+    outputs.forEach((a, i) => this.heap.get(ptrs[inputs.length + i]!, a));
   }
 
   sphericalHarmonics(ls: readonly number[], normalize: boolean, normalization: string, x: FloatArray, out: FloatArray): void {
@@ -395,30 +296,25 @@ export class WasmPrimitives implements HostPrimitives {
       if (a.length < lengths[s]!) throw new RangeError(`wasm backend: ${name}: operand ${s} has ${a.length} elements, needs at least ${lengths[s]}`);
     }
     if (out.length < lengths[outSlot]!) throw new RangeError(`wasm backend: ${name}: out has ${out.length} elements, needs at least ${lengths[outSlot]}`);
-    const bytesPer = dt === EG_F32 ? 4 : 8;
-    this.arena.begin(bytesOf(d.segments.byteLength, d.paths.byteLength, d.coeffIndex.byteLength, d.coeffValue.byteLength, 32, 16, src.byteLength, dst.byteLength, ...lengths.map((n) => n * bytesPer)));
-    const pSeg = this.arena.take(d.segments.byteLength);
-    const pPath = this.arena.take(d.paths.byteLength);
-    const pCi = this.arena.take(d.coeffIndex.byteLength);
-    const pCv = this.arena.take(d.coeffValue.byteLength);
-    const pSizes = this.arena.take(32);
-    const pOps = this.arena.take(16);
-    const pSrc = this.arena.take(src.byteLength);
-    const pDst = this.arena.take(dst.byteLength);
-    const pData = lengths.map((n) => this.arena.take(n * bytesPer));
-    this.put(pSeg, d.segments);
-    this.put(pPath, d.paths);
-    this.put(pCi, d.coeffIndex);
-    this.put(pCv, d.coeffValue);
-    this.putI64(pSizes, d.operandSizes);
-    this.putI32(pOps, [0, 1, 2, 3].map((s) => (s !== outSlot && lengths[s]! > 0 ? pData[s]! : 0)));
-    this.put(pSrc, src);
-    this.put(pDst, dst);
-    for (let s = 0; s < 4; s++) if (s !== outSlot && lengths[s]! > 0) this.put(pData[s]!, operands[s]!.subarray(0, lengths[s]));
+    // Each slot's rows: the operands (copied in) and the output.
+    const views = [0, 1, 2, 3].map((s) => (lengths[s] === 0 ? null : (s === outSlot ? out : operands[s]!).subarray(0, lengths[s])));
+    const present = views.filter((v): v is FloatArray => v !== null);
+    this.heap.begin(d.segments, d.paths, d.coeffIndex, d.coeffValue, 32, 16, src, dst, ...present);
+    const pSeg = this.heap.input(d.segments);
+    const pPath = this.heap.input(d.paths);
+    const pCi = this.heap.input(d.coeffIndex);
+    const pCv = this.heap.input(d.coeffValue);
+    const pSizes = this.heap.take(32);
+    const pOps = this.heap.take(16);
+    const pSrc = this.heap.input(src);
+    const pDst = this.heap.input(dst);
+    const pData = views.map((v, s) => (v === null ? 0 : s === outSlot ? this.heap.place(v) : this.heap.input(v)));
+    this.heap.putI64(pSizes, d.operandSizes);
+    this.heap.putI32(pOps, [0, 1, 2, 3].map((s) => (s !== outSlot ? pData[s]! : 0)));
     this.call(name, () =>
       this.mod._eg_tp_convolution(dt, pSeg, d.segments.length / 4, pPath, d.paths.length / 8, pCi, pCv, d.coeffValue.length, pSizes, pOps, pSrc, pDst, BigInt(E), BigInt(numNodes), outSlot, pData[outSlot]!),
     );
-    this.get(pData[outSlot]!, out.subarray(0, lengths[outSlot]));
+    if (views[outSlot]) this.heap.get(pData[outSlot]!, views[outSlot]!);
   }
 }
 
