@@ -32,8 +32,9 @@ function relaxedSimdAvailable(): boolean {
 /** Loads one build, synchronously. */
 export function loadBuildSync(simd: WasmSimd, threads = false): EquigraphWasmModule {
   const path = buildPath(simd, threads);
-  if (!existsSync(path)) {
-    throw new Error(`${path} is missing; build it with 'npm run build:wasm -w @equigraph/wasm' (needs emscripten's em++)`);
+  // A threaded build starts its workers from the .worker.cjs beside it.
+  for (const file of threads ? [path, path.replace(/\.cjs$/, '.worker.cjs')] : [path]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing; build it with 'npm run build:wasm -w @equigraph/wasm' (needs emscripten's em++)`);
   }
   if (simd === 'relaxed-simd' && !relaxedSimdAvailable()) {
     throw new Error(`this Node (${process.version}) does not validate relaxed SIMD; use the SIMD128 build (${WASM_SIMD_ENV}=baseline)`);

@@ -141,8 +141,16 @@ describe.skipIf(!threaded)('threaded wasm build', () => {
 describe.skipIf(!threaded)('a script on the threaded build', () => {
   const script = fileURLToPath(new URL('./fixtures/threaded-script.ts', import.meta.url));
   const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+  const run = async (threads: string) => {
+    const { stdout } = await promisify(execFile)(tsx, ['--conditions=source', script], { timeout: 60_000, env: { ...process.env, [WASM_THREADS_ENV]: threads } });
+    return stdout.trim();
+  };
   it('exits by itself once its work is done, having used the workers', async () => {
-    const { stdout } = await promisify(execFile)(tsx, ['--conditions=source', script], { timeout: 60_000, env: { ...process.env, [WASM_THREADS_ENV]: '1' } });
-    expect(stdout.trim()).toMatch(/^workers [1-9]\d* sum [-\d.e]+$/);
+    expect(await run('1')).toMatch(/^threaded true threads 2 workers 1 sum [-\d.e]+$/);
+  }, 90_000);
+  it(`runs unthreaded with ${WASM_THREADS_ENV}=0, to the same result`, async () => {
+    const [threadedSum, plainSum] = [await run('1'), await run('0')].map((out) => out.split(' sum ')[1]);
+    expect(await run('0')).toMatch(/^threaded false threads 1 workers 0 sum /);
+    expect(plainSum).toBe(threadedSum);
   }, 90_000);
 });
