@@ -43,6 +43,9 @@ const char* eg_last_error(void);
 /* Number of worker threads kernels may use (1 = single-threaded). */
 void eg_set_num_threads(int n);
 int eg_get_num_threads(void);
+/* Starts the worker threads now rather than at the first parallel kernel
+ * (the threaded WebAssembly build, whose workers take tens of ms to boot). */
+void eg_start_threads(void);
 
 /* out[i] = op(x[i]), n elements; dtype F32 or F64. */
 eg_status eg_unary(int op, eg_dtype dtype, const void* x, void* out, int64_t n);

@@ -34,9 +34,14 @@ int num_threads() { return 1; }
 
 namespace {
 
+// Asked once: under emscripten hardware_concurrency() is a call into
+// JavaScript (Node's os.cpus()), far too slow for every parallel_for.
 int hardware_threads() {
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(std::min(n, 256u));
+  static const int n = [] {
+    unsigned c = std::thread::hardware_concurrency();
+    return c == 0 ? 1 : static_cast<int>(std::min(c, 256u));
+  }();
+  return n;
 }
 
 thread_local bool inside_job = false;  // nested parallel_for runs serially
@@ -187,6 +192,14 @@ void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* c
 }  // namespace eg
 
 #endif
+
+extern "C" void eg_start_threads(void) {
+#ifndef EG_NO_THREADS
+  Pool& P = pool();
+  std::lock_guard<std::mutex> lk(P.m);
+  P.ensure_workers(eg::num_threads() - 1);
+#endif
+}
 
 extern "C" void eg_set_num_threads(int n) {
   requested_threads.store(n > 0 ? std::min(n, 256) : 0, std::memory_order_relaxed);

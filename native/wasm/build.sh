@@ -112,10 +112,10 @@ link() {  # link VARIANT OUTPUT_STEM
   local objs=("$obj/$variant"/*.o)
   mapfile -t extra < <(variant_flags "$variant")
   if [[ "$variant" == *-threads ]]; then
-    # Node only; workers start when the thread pool first grows and join jobs
-    # once the event loop has let them load (parallel_for never waits for an
-    # absent worker), so instantiation stays synchronous. emscripten 3.1.6's
-    # worker.js expects an asynchronous factory: it gets the synchronous one.
+    # Node only; workers boot in the background once the thread pool grows
+    # (eg_start_threads) and join jobs when up (parallel_for never waits for
+    # an absent worker), so instantiation stays synchronous. emscripten
+    # 3.1.6's worker.js expects an asynchronous factory: it gets the synchronous one.
     "$emxx" "${objs[@]}" "${ldflags[@]}" "${extra[@]}" -sENVIRONMENT=node,worker \
       -sWASM_ASYNC_COMPILATION=0 -sDEFAULT_PTHREAD_STACK_SIZE=4MB -Wno-pthreads-mem-growth -o "$stem.cjs"
     local async_load="$export_name(Module).then(function(instance){Module=instance})"
@@ -128,6 +128,13 @@ link() {  # link VARIANT OUTPUT_STEM
     printf '%s\n' "$worker" > "$stem.worker.cjs"
     rm "$stem.worker.js"
     sed -i "s/\"$name.worker.js\"/\"$name.worker.cjs\"/" "$stem.cjs"
+    # A new thread's 'run' message waits for the main thread to see its worker's
+    # 'loaded' message, i.e. for a turn of the event loop, which synchronous
+    # code never gives. The worker instantiates synchronously on 'load', so
+    # 'run' can be posted right behind it: threads start while the caller computes.
+    local deferred_run='if(worker.loaded){worker.runPthread();delete worker.runPthread}return 0}'
+    grep -qF "$deferred_run" "$stem.cjs" || { echo "build.sh: $stem.cjs: unexpected emscripten spawnThread (no '$deferred_run')" >&2; exit 1; }
+    sed -i 's/if(worker.loaded){worker.runPthread();delete worker.runPthread}return 0}/worker.runPthread();delete worker.runPthread;return 0}/' "$stem.cjs"
     return
   fi
   "$emxx" "${objs[@]}" "${ldflags[@]}" "${extra[@]}" -sENVIRONMENT=node,web,worker \

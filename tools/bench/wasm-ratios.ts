@@ -146,7 +146,7 @@ export async function run(filters: string[] = []): Promise<void> {
         call();
       };
     });
-    // A threaded wasm module's workers start on a later turn of the event loop.
+    // A threaded wasm module's workers boot in the background: let them.
     calls.forEach((call) => call());
     await new Promise((resolve) => setTimeout(resolve, 100));
     const best = calls.map(() => Infinity);

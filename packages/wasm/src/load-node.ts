@@ -1,8 +1,8 @@
 // Node loader (package.json "imports" #load, condition "node"): require()s a
 // single-file CommonJS build, which compiles and instantiates synchronously
 // (-sWASM_ASYNC_COMPILATION=0), so backend factories can stay synchronous.
-// The threaded build is preferred: its worker threads start once the event
-// loop turns, and until then kernels simply run on the calling thread.
+// The threaded build is preferred: its worker threads boot in the background
+// from load on, and until they are up kernels simply run on the calling thread.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -48,8 +48,12 @@ export function loadBuildSync(simd: WasmSimd, threads = false): EquigraphWasmMod
   if (typeof mod._eg_unary !== 'function' || !(mod.HEAPU8 instanceof Uint8Array)) {
     throw new Error(`${path} did not instantiate synchronously (was it built with -sWASM_ASYNC_COMPILATION=0?)`);
   }
-  if (threads) adoptThreadedModule(mod);
-  return mod as unknown as EquigraphWasmModule;
+  const loaded = mod as unknown as EquigraphWasmModule;
+  if (threads) {
+    adoptThreadedModule(mod);
+    loaded._eg_start_threads(); // they boot while the caller goes on
+  }
+  return loaded;
 }
 
 /** Which SIMD variant to load, and why. */

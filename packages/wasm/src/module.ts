@@ -11,6 +11,7 @@ export interface EquigraphWasmModule {
   _eg_last_error(): number;
   _eg_set_num_threads(n: number): void;
   _eg_get_num_threads(): number;
+  _eg_start_threads(): void;
   _eg_unary(op: number, dtype: number, x: number, out: number, n: bigint): number;
   _eg_unary_grad(op: number, dtype: number, x: number, y: number, dy: number, out: number, n: bigint): number;
   _eg_binary(op: number, dtype: number, a: number, aStrides: number, b: number, bStrides: number, out: number, outShape: number, ndim: number): number;
@@ -123,12 +124,14 @@ export function loadWasmBuild(simd: WasmSimd, threads = false): EquigraphWasmMod
 
 /**
  * Threads the wasm kernels may use (threaded build; 0 = one per core, the
- * default). Unthreaded builds always use 1. Workers join from the next turn
- * of the event loop on.
+ * default). Unthreaded builds always use 1. New workers boot in the
+ * background (tens of ms) and join the kernels once up.
  */
 export function setWasmThreads(n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`setWasmThreads: n must be a non-negative integer (0 = one per core), got ${n}`);
-  getWasmModule()._eg_set_num_threads(n);
+  const mod = getWasmModule();
+  mod._eg_set_num_threads(n);
+  mod._eg_start_threads();
 }
 
 /** Threads the wasm kernels use now (1 for an unthreaded build). */

@@ -1,5 +1,5 @@
-// The threaded wasm builds (native/wasm/build.sh, Node): once the event loop
-// has let the pthread workers start, every parallel kernel gives bit for bit
+// The threaded wasm builds (native/wasm/build.sh, Node): once the pthread
+// workers are up, every parallel kernel gives bit for bit
 // what the unthreaded build of the same SIMD variant gives (parallel_for
 // splits outputs, not sums), on inputs large enough to be split. The one
 // exception, a weight gradient shared by the whole batch, sums one partial
@@ -101,7 +101,7 @@ describe.skipIf(!threaded)('threaded wasm build', () => {
     single = plain();
     multi = Object.assign(new WasmPrimitives(threaded!), createWasmTpPrimitives(threaded!));
     threaded!._eg_set_num_threads(THREADS);
-    // The first parallel call creates the workers; they load on the next turns of the event loop.
+    // The workers boot in the background (tens of ms) and join once up.
     bigCases(Float32Array)[0]![1](multi);
     const pthread = (threaded as unknown as { PThread: { runningWorkers: unknown[] } }).PThread;
     for (let i = 0; i < 100 && pthread.runningWorkers.length < THREADS - 1; i++) await new Promise((r) => setTimeout(r, 20));
