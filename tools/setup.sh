@@ -9,6 +9,8 @@ command -v em++ >/dev/null 2>&1 || need+=(emscripten)
 command -v cmake >/dev/null 2>&1 || need+=(cmake)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
+# For the browser test of the wasm backend (packages/wasm/test/browser.test.ts).
+[ -x /usr/bin/chromium ] || [ -n "${EQUIGRAPH_CHROMIUM:-}" ] || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing ${need[*]} with apt"
   SUDO=""
