@@ -10,7 +10,7 @@
  * ROUNDS (default 3) sets the number of rounds.
  */
 import { gradients, matmul, noGrad, registerHostBackend, Rng, scatterSum, sum, tensor } from '@equigraph/core';
-import { channelwiseTensorProduct, convolutionEdges, fullyConnectedTensorProduct, tensorProduct, tpConvolution } from '@equigraph/geometry';
+import { channelwiseTensorProduct, convolutionEdges, fullyConnectedTensorProduct, sphericalHarmonicsOp, tensorProduct, tpConvolution } from '@equigraph/geometry';
 import { MLP } from '@equigraph/layers';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -74,6 +74,15 @@ function cases(): Array<[string, Make, number]> {
       const x = f32(normal(1e5 * 16), [1e5, 16], b);
       const params = mlp.parameters().map((p) => p.value);
       return () => void gradients(sum(mlp.forward(x)), params);
+    }, 800],
+    ['spherical harmonics l ≤ 3, 1e6 vectors, forward', (b) => {
+      const v = f32(normal(3e6), [1e6, 3], b);
+      return () => void noGrad(() => sphericalHarmonicsOp([0, 1, 2, 3], v, { normalize: true, normalization: 'integral' })).dataSync();
+    }, 600],
+    ['spherical harmonics l ≤ 3, 1e6 vectors, fwd+bwd', (b) => {
+      const v = f32(normal(3e6), [1e6, 3], b).withGrad();
+      const g = f32(normal(16e6), [1e6, 16], b);
+      return () => void gradients(sphericalHarmonicsOp([0, 1, 2, 3], v, { normalize: true, normalization: 'integral' }), [v], { gradOutput: g })[0]!.dataSync();
     }, 800],
     ['tensor product forward', (b) => {
       const { x, y, w } = tpInputs(b);
