@@ -13,6 +13,9 @@
 #                        CommonJS for Node with pthreads: parallel_for runs on
 #                        a pool of worker threads over shared memory, as the
 #                        N-API build does on std::threads
+#   equigraph-wasm-threads-web.js (+ .worker.js)
+#                        the same for cross-origin-isolated web pages (a
+#                        classic script, fetched and evaluated by load-web.ts)
 # each twice: SIMD128 (equigraph-wasm*) and with relaxed SIMD
 # (equigraph-wasm-relaxed*: eg::madd in simd.h becomes relaxed madd, an FMA
 # where the CPU has one); the loaders pick the relaxed build where the engine
@@ -135,6 +138,10 @@ link() {  # link VARIANT OUTPUT_STEM
     local deferred_run='if(worker.loaded){worker.runPthread();delete worker.runPthread}return 0}'
     grep -qF "$deferred_run" "$stem.cjs" || { echo "build.sh: $stem.cjs: unexpected emscripten spawnThread (no '$deferred_run')" >&2; exit 1; }
     sed -i 's/if(worker.loaded){worker.runPthread();delete worker.runPthread}return 0}/worker.runPthread();delete worker.runPthread;return 0}/' "$stem.cjs"
+    # Browsers (cross-origin-isolated pages): a classic script and its worker,
+    # instantiated asynchronously; load-web.ts waits for the workers to load.
+    "$emxx" "${objs[@]}" "${ldflags[@]}" "${extra[@]}" -sENVIRONMENT=web,worker \
+      -sDEFAULT_PTHREAD_STACK_SIZE=4MB -Wno-pthreads-mem-growth -o "$stem-web.js"
     return
   fi
   "$emxx" "${objs[@]}" "${ldflags[@]}" "${extra[@]}" -sENVIRONMENT=node,web,worker \
@@ -146,6 +153,6 @@ link simd128 "$out/equigraph-wasm"
 link relaxed "$out/equigraph-wasm-relaxed"
 link simd128-threads "$out/equigraph-wasm-threads"
 link relaxed-threads "$out/equigraph-wasm-relaxed-threads"
-node "$here/relaxed-opcodes.mjs" "$out/equigraph-wasm-relaxed.cjs" "$out/equigraph-wasm-relaxed.mjs" "$out/equigraph-wasm-relaxed-threads.cjs"
+node "$here/relaxed-opcodes.mjs" "$out/equigraph-wasm-relaxed.cjs" "$out/equigraph-wasm-relaxed.mjs" "$out/equigraph-wasm-relaxed-threads.cjs" "$out/equigraph-wasm-relaxed-threads-web.js"
 
-echo "build.sh: wrote equigraph-wasm{,-relaxed}{.cjs,.mjs,-threads.cjs} in $out (${#sources[@]} sources)"
+echo "build.sh: wrote equigraph-wasm{,-relaxed}{.cjs,.mjs,-threads.cjs,-threads-web.js} in $out (${#sources[@]} sources)"

@@ -10,7 +10,8 @@
  * SIMD128. Node 20 validates it once the loader has set V8's
  * --experimental-wasm-relaxed-simd (for the whole process). In Node the
  * threaded build runs kernels on worker threads (`setWasmThreads`,
- * $EQUIGRAPH_WASM_THREADS=0 for none); browsers get an unthreaded build.
+ * $EQUIGRAPH_WASM_THREADS=0 for none); so do cross-origin-isolated pages
+ * (COOP/COEP headers), other pages an unthreaded build.
  */
 import { registerHostBackend } from '@equigraph/core';
 import { createWasmPrimitives } from './wasm-primitives.js';

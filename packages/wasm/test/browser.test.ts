@@ -2,8 +2,10 @@
 // playwright-core) loads the built ES modules of core, geometry and wasm from
 // a local server through an import map, as a bundler-free page would, awaits
 // initWasm() and runs fixtures/browser-case.js on backend 'wasm'; the result
-// must equal the reference backend's in Node. Skipped, with the reason, where
-// Chromium or the builds (`npm run build`) are missing.
+// must equal the reference backend's in Node. Twice: on a plain page (the
+// unthreaded build) and on a cross-origin-isolated one (COOP/COEP headers:
+// the threaded build). Skipped, with the reason, where Chromium or the builds
+// (`npm run build`) are missing.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +44,8 @@ try {
   await wasm.initWasm();
   core.setBackend('wasm');
   const { browserCase } = await import('/packages/wasm/test/fixtures/browser-case.js');
-  window.__result = { backend: core.getBackend().name, build: wasm.wasmBuild(), values: browserCase(core, geometry) };
+  window.__result = { backend: core.getBackend().name, build: wasm.wasmBuild(), threads: wasm.getWasmThreads(),
+    cores: navigator.hardwareConcurrency, workers: wasm.getWasmModule().PThread?.runningWorkers.filter((w) => w.loaded).length ?? 0, values: browserCase(core, geometry) };
 } catch (err) {
   window.__result = { error: String((err && err.stack) || err) };
 }
@@ -50,12 +53,15 @@ try {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html' };
 
-/** Serves the page, and files below the repository root. */
+/** What makes a page cross-origin isolated (SharedArrayBuffer, hence wasm threads). */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serves the page ('/' plain, '/isolated' cross-origin isolated), and files below the repository root. */
 function serve(): Promise<Server> {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (path === '/' || path === '/isolated') {
+      res.writeHead(200, { 'content-type': 'text/html', ...(path === '/isolated' ? ISOLATION : {}) }).end(PAGE);
       return;
     }
     const file = normalize(join(root, path));
@@ -63,7 +69,7 @@ function serve(): Promise<Server> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...ISOLATION }).end(readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
@@ -72,12 +78,16 @@ interface PageResult {
   error?: string;
   backend?: string;
   build?: { simd: string; threads: boolean; why: string };
+  threads?: number;
+  cores?: number;
+  /** pthread workers up and running */
+  workers?: number;
   values?: Record<string, number[]>;
 }
 
 describe.skipIf(missing)('wasm backend in headless Chromium', () => {
   let server: Server;
-  let result: PageResult;
+  const results: Record<'plain' | 'isolated', PageResult> = { plain: {}, isolated: {} };
 
   beforeAll(async () => {
     server = await serve();
@@ -88,25 +98,39 @@ describe.skipIf(missing)('wasm backend in headless Chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     try {
-      const page = await browser.newPage();
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 60_000 });
-      result = (await page.evaluate(() => (window as unknown as { __result: unknown }).__result)) as PageResult;
+      for (const kind of ['plain', 'isolated'] as const) {
+        const page = await browser.newPage();
+        await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/${kind === 'isolated' ? 'isolated' : ''}`);
+        await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 60_000 });
+        results[kind] = (await page.evaluate(() => (window as unknown as { __result: unknown }).__result)) as PageResult;
+        await page.close();
+      }
     } finally {
       await browser.close();
     }
-  }, 120_000);
+  }, 180_000);
 
   afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
-  it('loads the wasm module (relaxed SIMD where Chromium validates it, unthreaded) and selects backend wasm', () => {
-    expect(result.error).toBeUndefined();
-    expect(result.backend).toBe('wasm');
-    expect(result.build?.threads).toBe(false);
-    expect(['relaxed-simd', 'simd128']).toContain(result.build?.simd);
+  it('plain page: loads the unthreaded module (relaxed SIMD where Chromium validates it) and selects backend wasm', () => {
+    const r = results.plain;
+    expect(r.error).toBeUndefined();
+    expect(r.backend).toBe('wasm');
+    expect(r.build?.threads).toBe(false);
+    expect(r.build?.why).toMatch(/not cross-origin isolated/);
+    expect(['relaxed-simd', 'simd128']).toContain(r.build?.simd);
   });
 
-  it('computes what the reference backend computes in Node (matmul, spherical harmonics and gradient, tensor product and weight gradient)', () => {
+  it('cross-origin-isolated page: loads the threaded module, one thread per core, its workers up', () => {
+    const r = results.isolated;
+    expect(r.error).toBeUndefined();
+    expect(r.backend).toBe('wasm');
+    expect(r.build, r.build?.why).toMatchObject({ threads: true });
+    expect(r.threads).toBe(r.cores);
+    expect(r.workers).toBe(r.cores! - 1);
+  });
+
+  it.each(['plain', 'isolated'] as const)('%s page computes what the reference backend computes in Node (matmul, spherical harmonics and gradient, tensor product and weight gradient)', (kind) => {
     const previous = core.getBackend().name;
     core.setBackend('reference');
     let expected: Record<string, number[]>;
@@ -115,9 +139,10 @@ describe.skipIf(missing)('wasm backend in headless Chromium', () => {
     } finally {
       core.setBackend(previous);
     }
-    expect(Object.keys(result.values ?? {}).sort()).toEqual(Object.keys(expected).sort());
+    const values = results[kind].values ?? {};
+    expect(Object.keys(values).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, want] of Object.entries(expected)) {
-      const got = result.values![name]!;
+      const got = values[name]!;
       expect(got.length, name).toBe(want.length);
       const scale = Math.max(1, ...want.map(Math.abs));
       for (let i = 0; i < want.length; i++) if (!(Math.abs(got[i]! - want[i]!) <= 1e-10 * scale)) expect.fail(`${name}[${i}]: ${got[i]} in Chromium, ${want[i]} on the reference backend`);
