@@ -3,7 +3,7 @@
  * the native backend measured in the same run. Pass names to run a subset:
  *   npm run bench -- foundation spherical-harmonics
  */
-const SUITES = ['foundation', 'spherical-harmonics', 'tensor-product', 'tp-convolution', 'egnn', 'nequip', 'radius-graph'] as const;
+const SUITES = ['foundation', 'spherical-harmonics', 'tensor-product', 'tp-convolution', 'egnn', 'nequip', 'radius-graph', 'browser'] as const;
 
 import { existsSync } from 'node:fs';
 
