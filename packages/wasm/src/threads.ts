@@ -17,7 +17,9 @@ export function requestedThreads(): boolean | undefined {
   throw new Error(`${WASM_THREADS_ENV}=${raw} is not one of auto, 1, 0`);
 }
 
-const VIEWS = { HEAPU8: Uint8Array, HEAP32: Int32Array, HEAPF32: Float32Array, HEAPF64: Float64Array } as const;
+/** The heap views the bindings read (EquigraphWasmModule). */
+const VIEWS = ['HEAPU8', 'HEAP32', 'HEAPF32', 'HEAPF64'] as const;
+type ViewName = (typeof VIEWS)[number];
 
 interface PThreadRuntime {
   loadWasmModuleToWorker(worker: { unref?(): void }): unknown;
@@ -42,7 +44,7 @@ export function adoptThreadedModule(mod: Record<string, unknown>): void {
     throw new Error('threaded wasm build: the module exposes no wasmMemory/PThread (was it linked with -pthread?)');
   }
   let buffer: ArrayBufferLike | undefined;
-  let views: Record<keyof typeof VIEWS, ArrayBufferView> | undefined;
+  let views: Record<ViewName, ArrayBufferView> | undefined;
   const current = () => {
     const b = memory.buffer;
     if (b !== buffer || !views) {
@@ -51,7 +53,7 @@ export function adoptThreadedModule(mod: Record<string, unknown>): void {
     }
     return views;
   };
-  for (const name of Object.keys(VIEWS) as (keyof typeof VIEWS)[]) {
+  for (const name of VIEWS) {
     // The setter swallows emscripten's own assignments (it keeps private copies).
     Object.defineProperty(mod, name, { get: () => current()[name], set: () => {}, enumerable: true, configurable: true });
   }
