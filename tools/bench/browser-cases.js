@@ -5,7 +5,10 @@
 const values = (n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i + k));
 
 function median(call, minMs, minCalls = 5) {
-  call(); // warm-up
+  // Warm up for as long as we measure: browsers compile wasm with a baseline
+  // tier first and optimise hot functions later.
+  const warm = performance.now();
+  do call(); while (performance.now() - warm < minMs);
   const times = [];
   const start = performance.now();
   while (times.length < minCalls || performance.now() - start < minMs) {
