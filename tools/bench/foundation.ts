@@ -75,8 +75,7 @@ export async function run(): Promise<void> {
   await setThreads({ label: 'cpu', backend: 'cpu' } as Target);
   const peak = peakGflops();
   console.log(`machine: ${peak.cores} cores at ${peak.ghz.toFixed(2)} GHz → fp32 peak ≈ ${peak.gflops.toFixed(0)} GFLOP/s (AVX2, 2 FMA pipes × 8 lanes × 2 flops per cycle per core)`);
-  const has = (label: string) => targets.some((t) => t.label === label);
-  const extra: Array<[string, string]> = [...(has('wasm-1t') ? [['wasm-1t', 'cpu-1t'] as [string, string]] : []), ...(has('wasm-simd128') ? [['wasm-simd128', 'cpu-1t'] as [string, string]] : [])];
+  const extra = ['wasm-1t', 'wasm-simd128'].filter((label) => targets.some((t) => t.label === label)).map((label): [string, string] => [label, 'cpu-1t']);
   printTable('foundation ops', rows, targets, [['wasm', 'cpu-1t'], ...extra, ['wasm', 'cpu'], ['reference', 'cpu']]);
   const best = Math.max(...rows.filter((r) => r.flops && r.name.startsWith('matmul')).map((r) => r.flops! / r.ms.cpu / 1e6));
   console.log(`best native matmul: ${best.toFixed(1)} GFLOP/s = peak / ${(peak.gflops / best).toFixed(2)}`);

@@ -55,7 +55,7 @@ async function wasmSimd128Target(): Promise<Target | undefined> {
   if (build) console.log(`(wasm: ${build.simd} build${build.threads ? ', threaded' : ''}, ${build.why})`);
   if (process.env[WASM_SIMD128_ENV] !== '1' || build?.simd !== 'relaxed-simd') return undefined;
   const mod = wasm.loadWasmBuild('simd128');
-  registerHostBackend('wasm-simd128', () => Object.assign(new wasm.WasmPrimitives(mod), wasm.createWasmTpPrimitives(mod)), 0);
+  registerHostBackend('wasm-simd128', () => wasm.createWasmPrimitives(mod), 0);
   return { label: 'wasm-simd128', backend: 'wasm-simd128' };
 }
 

@@ -1,8 +1,9 @@
-import type { TypedArray } from '@equigraph/core';
+import type { FloatArray, TypedArray } from '@equigraph/core';
 import type { EquigraphWasmModule } from './module.js';
 
-const STATUS_NAMES = ['EG_OK', 'EG_ERR_ARGUMENT', 'EG_ERR_INDEX', 'EG_ERR_UNSUPPORTED'];
-const TWO_32 = 4294967296;
+/** eg_status names (native/include/equigraph.h). */
+export const STATUS_NAMES = ['EG_OK', 'EG_ERR_ARGUMENT', 'EG_ERR_INDEX', 'EG_ERR_UNSUPPORTED'];
+export const TWO_32 = 4294967296;
 
 // Not `(b + 7) & ~7`: bitwise ops truncate to 32 bits and a call may need more than 2 GiB.
 export const align8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
@@ -21,6 +22,31 @@ export function callKernel(mod: EquigraphWasmModule, name: string, run: () => nu
     const reason = mod.UTF8ToString(mod._eg_last_error());
     throw new Error(`wasm backend: ${name} failed (${STATUS_NAMES[status] ?? `status ${status}`}): ${reason || 'no reason given'}`);
   }
+}
+
+/** The tables of a flat tensor-product descriptor (eg_segmented_tensor_product, eg_tp_convolution). */
+export interface TpTables {
+  readonly segments: Int32Array;
+  readonly paths: Int32Array;
+  readonly coeffIndex: Int32Array;
+  readonly coeffValue: Float64Array;
+  readonly operandSizes: readonly number[];
+}
+
+/** Heap addresses of a tensor-product call staged by WasmHeap.beginTp. */
+export interface StagedTp {
+  segments: number;
+  paths: number;
+  coeffIndex: number;
+  coeffValue: number;
+  /** int64[4]: the descriptor's operand sizes */
+  operandSizes: number;
+  /** the four operand pointers, 0 for the output slot and absent slots */
+  operands: number;
+  /** the output slot's rows */
+  out: number;
+  /** Copies the output slot back into `out`; call after the kernel. */
+  finish(): void;
 }
 
 /**
@@ -66,6 +92,30 @@ export class WasmHeap {
     if (!ptr) throw new RangeError(`wasm backend: out of memory: a call needs ${bytes} bytes of wasm heap (the limit is 4 GiB)`);
     this.base = ptr;
     this.capacity = capacity;
+  }
+
+  /**
+   * Starts a tensor-product call: makes room for the descriptor's tables, for
+   * the first `lengths[s]` elements of each slot (the operands, or `out` in
+   * `outSlot`) and for `extra` (more arrays or metadata bytes, which the
+   * caller then takes or inputs), copies the tables and the operands in.
+   */
+  beginTp(d: TpTables, operands: readonly (FloatArray | null)[], out: FloatArray, lengths: readonly number[], outSlot: number, ...extra: (TypedArray | number)[]): StagedTp {
+    const rows = [0, 1, 2, 3].map((s) => (lengths[s] === 0 ? null : (s === outSlot ? out : operands[s]!).subarray(0, lengths[s])));
+    this.begin(d.segments, d.paths, d.coeffIndex, d.coeffValue, 32, 16, ...rows.filter((v): v is FloatArray => v !== null), ...extra);
+    const staged = {
+      segments: this.input(d.segments),
+      paths: this.input(d.paths),
+      coeffIndex: this.input(d.coeffIndex),
+      coeffValue: this.input(d.coeffValue),
+      operandSizes: this.take(32),
+      operands: this.take(16),
+    };
+    const data = rows.map((v, s) => (v === null ? 0 : s === outSlot ? this.place(v) : this.input(v)));
+    this.putI64(staged.operandSizes, d.operandSizes);
+    this.putI32(staged.operands, data.map((ptr, s) => (s === outSlot ? 0 : ptr)));
+    const outRows = rows[outSlot];
+    return { ...staged, out: data[outSlot]!, finish: () => outRows && this.get(data[outSlot]!, outRows) };
   }
 
   /** Reserves `bytes` (8-byte aligned) of the arena and returns its address. */

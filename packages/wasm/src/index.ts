@@ -15,8 +15,6 @@
  */
 import { registerHostBackend } from '@equigraph/core';
 import { createWasmPrimitives } from './wasm-primitives.js';
-import { getWasmModule } from './module.js';
-import { createWasmTpPrimitives } from './tensor-product.js';
 
 export { WasmPrimitives, createWasmPrimitives } from './wasm-primitives.js';
 export { createWasmTpPrimitives, type WasmTpDescriptor, type WasmTpPrimitives } from './tensor-product.js';
@@ -28,5 +26,5 @@ export { WASM_THREADS_ENV } from './threads.js';
 /** The priority the 'wasm' backend registers with. */
 export const WASM_PRIORITY = 200;
 
-// The segmented tensor product (./tensor-product.ts) rides along as one more structural primitive.
-registerHostBackend('wasm', () => Object.assign(createWasmPrimitives(), createWasmTpPrimitives(getWasmModule())), WASM_PRIORITY);
+// createWasmPrimitives includes the segmented tensor product, one more structural primitive.
+registerHostBackend('wasm', () => createWasmPrimitives(), WASM_PRIORITY);

@@ -1,4 +1,4 @@
-import { align8 } from './heap.js';
+import { STATUS_NAMES, TWO_32, align8 } from './heap.js';
 import type { EquigraphWasmModule } from './module.js';
 
 /**
@@ -19,8 +19,6 @@ export interface WasmRadiusGraphResult {
   overflowFound: number;
 }
 
-const STATUS_NAMES = ['EG_OK', 'EG_ERR_ARGUMENT', 'EG_ERR_INDEX', 'EG_ERR_UNSUPPORTED'];
-const TWO_32 = 4294967296;
 
 function status(mod: EquigraphWasmModule, name: string, run: () => number): void {
   let st: number;

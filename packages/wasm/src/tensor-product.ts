@@ -42,24 +42,13 @@ export function createWasmTpPrimitives(mod: EquigraphWasmModule): WasmTpPrimitiv
         if (a.length < lengths[s]) throw new RangeError(`wasm backend: ${name}: ${names[s]} has ${a.length} elements, needs at least ${lengths[s]}`);
       }
       if (out.length < lengths[outSlot]) throw new RangeError(`wasm backend: ${name}: out has ${out.length} elements, needs at least ${lengths[outSlot]}`);
-      // Each slot's rows: the operands (copied in) and the output.
-      const views = [0, 1, 2, 3].map((s) => (lengths[s] === 0 ? null : (s === outSlot ? out : operands[s]!).subarray(0, lengths[s])));
-      heap.begin(d.segments, d.paths, d.coeffIndex, d.coeffValue, 32, 32, 16, ...views.filter((v): v is FloatArray => v !== null));
-      const pSeg = heap.input(d.segments);
-      const pPath = heap.input(d.paths);
-      const pCi = heap.input(d.coeffIndex);
-      const pCv = heap.input(d.coeffValue);
-      const pSizes = heap.take(32);
+      const t = heap.beginTp(d, operands, out, lengths, outSlot, 32);
       const pStrides = heap.take(32);
-      const pOps = heap.take(16);
-      const pData = views.map((v, s) => (v === null ? 0 : s === outSlot ? heap.place(v) : heap.input(v)));
-      heap.putI64(pSizes, d.operandSizes);
       heap.putI64(pStrides, batchStrides);
-      heap.putI32(pOps, [0, 1, 2, 3].map((s) => (s !== outSlot ? pData[s]! : 0)));
       callKernel(mod, 'eg_segmented_tensor_product', () =>
-        mod._eg_segmented_tensor_product(dtype, pSeg, d.segments.length / 4, pPath, d.paths.length / 8, pCi, pCv, d.coeffValue.length, pSizes, pOps, pStrides, BigInt(batch), outSlot, pData[outSlot]!),
+        mod._eg_segmented_tensor_product(dtype, t.segments, d.segments.length / 4, t.paths, d.paths.length / 8, t.coeffIndex, t.coeffValue, d.coeffValue.length, t.operandSizes, t.operands, pStrides, BigInt(batch), outSlot, t.out),
       );
-      if (views[outSlot]) heap.get(pData[outSlot]!, views[outSlot]!);
+      t.finish();
     },
   };
 }

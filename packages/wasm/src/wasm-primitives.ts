@@ -3,6 +3,7 @@ import type { BinaryOp, DType, FloatArray, HostPrimitives, ReduceOp, ScatterOp, 
 import { WasmHeap, callKernel } from './heap.js';
 import { getWasmModule, type EquigraphWasmModule } from './module.js';
 import { wasmRadiusGraph, type WasmRadiusGraphResult } from './neighbors.js';
+import { createWasmTpPrimitives, type WasmTpPrimitives } from './tensor-product.js';
 
 /** eg_dtype codes of native/include/equigraph.h. */
 const EG_F32 = 0;
@@ -296,29 +297,21 @@ export class WasmPrimitives implements HostPrimitives {
       if (a.length < lengths[s]!) throw new RangeError(`wasm backend: ${name}: operand ${s} has ${a.length} elements, needs at least ${lengths[s]}`);
     }
     if (out.length < lengths[outSlot]!) throw new RangeError(`wasm backend: ${name}: out has ${out.length} elements, needs at least ${lengths[outSlot]}`);
-    // Each slot's rows: the operands (copied in) and the output.
-    const views = [0, 1, 2, 3].map((s) => (lengths[s] === 0 ? null : (s === outSlot ? out : operands[s]!).subarray(0, lengths[s])));
-    const present = views.filter((v): v is FloatArray => v !== null);
-    this.heap.begin(d.segments, d.paths, d.coeffIndex, d.coeffValue, 32, 16, src, dst, ...present);
-    const pSeg = this.heap.input(d.segments);
-    const pPath = this.heap.input(d.paths);
-    const pCi = this.heap.input(d.coeffIndex);
-    const pCv = this.heap.input(d.coeffValue);
-    const pSizes = this.heap.take(32);
-    const pOps = this.heap.take(16);
+    const t = this.heap.beginTp(d, operands, out, lengths, outSlot, src, dst);
     const pSrc = this.heap.input(src);
     const pDst = this.heap.input(dst);
-    const pData = views.map((v, s) => (v === null ? 0 : s === outSlot ? this.heap.place(v) : this.heap.input(v)));
-    this.heap.putI64(pSizes, d.operandSizes);
-    this.heap.putI32(pOps, [0, 1, 2, 3].map((s) => (s !== outSlot ? pData[s]! : 0)));
     this.call(name, () =>
-      this.mod._eg_tp_convolution(dt, pSeg, d.segments.length / 4, pPath, d.paths.length / 8, pCi, pCv, d.coeffValue.length, pSizes, pOps, pSrc, pDst, BigInt(E), BigInt(numNodes), outSlot, pData[outSlot]!),
+      this.mod._eg_tp_convolution(dt, t.segments, d.segments.length / 4, t.paths, d.paths.length / 8, t.coeffIndex, t.coeffValue, d.coeffValue.length, t.operandSizes, t.operands, pSrc, pDst, BigInt(E), BigInt(numNodes), outSlot, t.out),
     );
-    if (views[outSlot]) this.heap.get(pData[outSlot]!, views[outSlot]!);
+    t.finish();
   }
 }
 
-/** Factory for registerHostBackend: throws (with the reason) when the wasm module cannot be loaded. */
-export function createWasmPrimitives(): HostPrimitives {
-  return new WasmPrimitives(getWasmModule());
+/**
+ * Every primitive of one module (the backend's by default), the segmented
+ * tensor product included: what registerHostBackend needs. Throws (with the
+ * reason) when the wasm module cannot be loaded.
+ */
+export function createWasmPrimitives(mod: EquigraphWasmModule = getWasmModule()): WasmPrimitives & WasmTpPrimitives {
+  return Object.assign(new WasmPrimitives(mod), createWasmTpPrimitives(mod));
 }

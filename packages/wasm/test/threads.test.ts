@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FloatArray, TypedArray } from '@equigraph/core';
-import { WASM_THREADS_ENV, WasmPrimitives, createWasmTpPrimitives, getWasmModule, loadWasmBuild, wasmBuild, type EquigraphWasmModule } from '../src/index.js';
+import { WASM_THREADS_ENV, createWasmPrimitives, getWasmModule, loadWasmBuild, wasmBuild, type EquigraphWasmModule } from '../src/index.js';
 import { randomArray, randomIndex, rng, type FloatCtor } from './cases.js';
 import { ensureWasmBuilt } from './ensure-built.js';
 import { descriptor } from './tp-cases.js';
@@ -31,7 +31,7 @@ if (!threaded) console.info(`[wasm threads] skipped: ${reason}`);
 const THREADS = 3;
 
 /** A primitive call on fresh outputs; `exact`: the thread count cannot change a bit of the result. */
-type Case = [name: string, run: (p: WasmPrimitives & ReturnType<typeof createWasmTpPrimitives>) => TypedArray[], exact?: boolean];
+type Case = [name: string, run: (p: ReturnType<typeof createWasmPrimitives>) => TypedArray[], exact?: boolean];
 
 function bigCases(ctor: FloatCtor): Case[] {
   const rand = rng(5);
@@ -93,13 +93,12 @@ function bigCases(ctor: FloatCtor): Case[] {
 }
 
 describe.skipIf(!threaded)('threaded wasm build', () => {
-  const plain = () => Object.assign(new WasmPrimitives(loadWasmBuild(simd!)), createWasmTpPrimitives(loadWasmBuild(simd!)));
-  let single: ReturnType<typeof plain>;
-  let multi: ReturnType<typeof plain>;
+  let single: ReturnType<typeof createWasmPrimitives>;
+  let multi: ReturnType<typeof createWasmPrimitives>;
 
   beforeAll(async () => {
-    single = plain();
-    multi = Object.assign(new WasmPrimitives(threaded!), createWasmTpPrimitives(threaded!));
+    single = createWasmPrimitives(loadWasmBuild(simd!));
+    multi = createWasmPrimitives(threaded!);
     threaded!._eg_set_num_threads(THREADS);
     // The workers boot in the background (tens of ms) and join once up.
     bigCases(Float32Array)[0]![1](multi);
